@@ -1,0 +1,45 @@
+# kzv — convenience wrapper around Meson. Every target sets itself up:
+# missing Debian packages are installed with apt-get (only when missing, only
+# as root), then Meson configures and Ninja builds.
+#
+#   make demo   build and run kzv on the sample clip (FILE=... for your own)
+#   make test   every test: release build, then ASan+UBSan and TSan builds
+#   make build  just build (CLI at build/tools/kzv)
+#   make bench  benchmarks against ffmpeg and PyAV (never part of make test)
+
+SHELL      := /bin/bash
+BUILD      ?= build
+FILE       ?= samples/kizuna-sample.mp4
+DEMO_OUT   ?= $(BUILD)/demo
+FIXTURES   ?= $(CURDIR)/$(BUILD)/fixtures
+SANITIZERS ?= asan tsan
+
+.PHONY: all deps build demo test test-release test-sanitizers fixtures bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=release
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	@scripts/demo.sh $(BUILD)/tools/kzv "$(FILE)" "$(DEMO_OUT)"
+
+fixtures: deps
+	@tests/media/make_fixtures.sh "$(FIXTURES)"
+
+test: deps
+	@scripts/deps.sh test
+	@scripts/run_tests.sh "$(BUILD)" "$(FIXTURES)" $(SANITIZERS)
+
+bench: build
+	@scripts/deps.sh bench
+	@bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-asan build-tsan

@@ -1,0 +1,150 @@
+/*
+ * kzv — the video decoder.
+ *
+ * Lifecycle:
+ *
+ *     kzv_decoder_settings s;
+ *     kzv_decoder_default_settings(&s);      // then change what you need
+ *     kzv_decoder *d = NULL;
+ *     int err = kzv_decoder_open(&d, "episode01.mkv", &s);   // or NULL settings
+ *     if (err < 0) { fprintf(stderr, "%s\n", kzv_decoder_last_error(NULL)); … }
+ *     const kzv_video_info *info = kzv_decoder_info(d);
+ *     kzv_frame *f = NULL;
+ *     while ((err = kzv_decoder_next(d, &f)) == KZV_OK) {
+ *         … use f->data[0], f->pts, f->frame_index …
+ *         kzv_frame_unref(&f);
+ *     }
+ *     // err is KZV_EOF at the normal end, negative KZV_E* otherwise
+ *     kzv_decoder_close(&d);
+ *
+ * Frames come out in display order, numbered 0, 1, 2 … (frame_index), with the
+ * stream's own timestamps (the codec's best-effort timestamp in the stream's
+ * time base; variable frame rate is never resampled). Each frame's duration is
+ * the distance to the next frame's pts when both are known, else the
+ * container's per-frame duration, else 1/fps.
+ *
+ * Colours: YUV is converted with the stream's tagged matrix and range; an
+ * untagged stream is BT.709 when its height is above 576 lines, else BT.601,
+ * and limited range.
+ *
+ * Errors: kzv_decoder_open() fails with KZV_ENOENT (no such file), KZV_EIO
+ * (cannot read it), KZV_EINVALIDDATA (empty, not a media file, corrupt
+ * headers), KZV_ENOVIDEO (no video stream), KZV_EUNSUPPORTED (no decoder for
+ * the codec). A corrupt packet in the middle of a stream is logged, counted in
+ * kzv_decoder_stats.corrupt_packets and skipped, and decoding goes on; with
+ * `strict` set, kzv_decoder_next() returns KZV_EINVALIDDATA instead.
+ *
+ * Thread-safety: a kzv_decoder is not thread-safe: call its functions from one
+ * thread at a time (it may move between threads). Different decoders are
+ * independent. Frames it returns are independent of it (see frame.h).
+ */
+#ifndef KZV_DECODER_H
+#define KZV_DECODER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kzv/common.h"
+#include "kzv/frame.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kzv_decoder kzv_decoder;
+
+typedef struct kzv_decoder_settings {
+    kzv_pixfmt format;     /**< output pixel format (default KZV_PIXFMT_RGB24) */
+    int threads;           /**< decoding threads; 0 = one per core (default) */
+    int stream_index;      /**< container stream to decode; -1 = the best video stream */
+    bool strict;           /**< fail on the first corrupt packet instead of skipping it */
+    bool keep_first_size;  /**< after a mid-stream resolution change, scale frames
+                                to the first frame's size instead of passing the new size */
+    bool count_frames;     /**< at open, count the frames with a demux-only scan so
+                                that info.total_frames is exact (costs one read of the file) */
+    kzv_log_fn log_fn;     /**< this decoder's log callback; NULL = the global one */
+    void *log_user;        /**< passed to log_fn; the caller keeps ownership */
+} kzv_decoder_settings;
+
+/** Fill *s with the defaults documented above. */
+KZV_API void kzv_decoder_default_settings(kzv_decoder_settings *s);
+
+/** What the decoder knows about the stream after opening. */
+typedef struct kzv_video_info {
+    int width, height;          /**< coded picture size of the first frame */
+    double fps;                 /**< frame_rate as a double; 0 when unknown */
+    kzv_rational frame_rate;    /**< average frame rate (container's or codec's); {0,1} unknown */
+    const char *codec;          /**< codec name, e.g. "h264", "hevc", "vp9", "av1" */
+    const char *decoder;        /**< FFmpeg decoder in use, e.g. "h264", "libdav1d" */
+    const char *container;      /**< demuxer name, e.g. "matroska,webm", "mov,mp4,m4a,3gp,3g2,mj2" */
+    const char *pix_fmt;        /**< source pixel format, e.g. "yuv420p10le" */
+    int64_t total_frames;       /**< exact frame count, or -1 when not known exactly
+                                     (set when settings.count_frames was true) */
+    int64_t header_frames;      /**< frame count the container header claims, -1 if none;
+                                     may be wrong (edit lists, damaged files) */
+    double duration;            /**< seconds; 0 when unknown */
+    double start_time;          /**< pts of the first frame in seconds (may be non-zero or negative) */
+    kzv_rational time_base;     /**< the stream's time base */
+    int bit_depth;              /**< bits per component of the source (8, 10, 12 …) */
+    kzv_color color;            /**< source colour description (see frame.h) */
+    int rotation;               /**< degrees (0, 90, 180, 270 or other) to rotate the
+                                     picture clockwise for display, from the display matrix */
+    int stream_index;           /**< the container stream being decoded */
+    int64_t bit_rate;           /**< bits per second, 0 when unknown */
+    kzv_rational sample_aspect_ratio; /**< {0,1} when unknown */
+} kzv_video_info;
+
+typedef struct kzv_decoder_stats {
+    int64_t packets_read;     /**< video packets read from the container */
+    int64_t frames_decoded;   /**< frames the codec produced */
+    int64_t frames_output;    /**< frames returned by kzv_decoder_next() */
+    int64_t corrupt_packets;  /**< packets the codec rejected; skipped */
+    int64_t corrupt_frames;   /**< frames the codec flagged as damaged (delivered) */
+    int64_t size_changes;     /**< mid-stream changes of picture size or format */
+    int64_t read_errors;      /**< container read errors skipped (resynced) */
+} kzv_decoder_stats;
+
+/**
+ * Open `path` and prepare its video stream for decoding.
+ * @param out      receives the decoder; the caller owns it and must close it
+ *                 with kzv_decoder_close(). Set to NULL on failure.
+ * @param path     file name or any URL FFmpeg's protocols accept; not retained.
+ * @param settings NULL for defaults; copied, not retained.
+ * @return KZV_OK or a negative KZV_E* code; on failure the reason is in
+ *         kzv_decoder_last_error(NULL) (this thread's last open failure).
+ */
+KZV_API int kzv_decoder_open(kzv_decoder **out, const char *path,
+                             const kzv_decoder_settings *settings);
+
+/** Stream description; valid until the decoder is closed. Never NULL for an open decoder. */
+KZV_API const kzv_video_info *kzv_decoder_info(const kzv_decoder *d);
+
+/**
+ * Decode the next frame in display order.
+ * @param out receives a new reference owned by the caller (release it with
+ *            kzv_frame_unref()); set to NULL unless KZV_OK is returned.
+ * @return KZV_OK, KZV_EOF at the end of the stream (and on every call after),
+ *         or a negative error (KZV_EIO, KZV_EINVALIDDATA in strict mode,
+ *         KZV_ENOMEM); kzv_decoder_last_error(d) says more.
+ */
+KZV_API int kzv_decoder_next(kzv_decoder *d, kzv_frame **out);
+
+/** Copy the decoder's counters into *st. */
+KZV_API void kzv_decoder_get_stats(const kzv_decoder *d, kzv_decoder_stats *st);
+
+/**
+ * The last error message of `d` (names the file and FFmpeg's reason), or, for
+ * d == NULL, the last kzv_decoder_open() failure of the calling thread.
+ * @return a string owned by kzv, valid until the next call on the same
+ *         decoder (or open on the same thread); "" when there was no error.
+ */
+KZV_API const char *kzv_decoder_last_error(const kzv_decoder *d);
+
+/** Close the decoder and set *d to NULL. NULL or *d == NULL is accepted.
+ *  Frames already returned stay valid. */
+KZV_API void kzv_decoder_close(kzv_decoder **d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KZV_DECODER_H */

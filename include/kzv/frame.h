@@ -1,0 +1,135 @@
+/*
+ * kzv — decoded frames.
+ *
+ * A kzv_frame is a picture plus its exact timing. Frames are reference
+ * counted with an atomic counter: kzv_frame_ref() adds a reference,
+ * kzv_frame_unref() drops one and frees the frame when the last goes. Pixel
+ * memory comes from a pool owned by the decoder that produced the frame, so a
+ * decoder in its steady state allocates no pixel memory per frame; a frame may
+ * outlive its decoder (the pool lives until its last buffer is returned).
+ *
+ * Frames produced by kzv are immutable: never write to a frame that someone
+ * else may hold. A frame made with kzv_frame_alloc() is writable by its creator
+ * as long as it alone holds it (before it shares a reference).
+ *
+ * Thread-safety: kzv_frame_ref()/kzv_frame_unref() may be called from any
+ * thread on the same frame concurrently. Reading a frame's fields and pixels
+ * from several threads is safe; writing is only allowed as described above.
+ */
+#ifndef KZV_FRAME_H
+#define KZV_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kzv/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Pixel formats kzv hands out. Packed formats use plane 0 only. */
+typedef enum kzv_pixfmt {
+    KZV_PIXFMT_NONE    = -1,
+    KZV_PIXFMT_RGB24   =  0, /**< packed R,G,B, 8 bits each (default) */
+    KZV_PIXFMT_RGBA    =  1, /**< packed R,G,B,A, 8 bits each, A = 255 */
+    KZV_PIXFMT_RGB48   =  2, /**< packed R,G,B, 16 bits each, host endian, full 0..65535 */
+    KZV_PIXFMT_YUV420P =  3, /**< planar 8-bit Y, U, V; chroma halved both ways */
+    KZV_PIXFMT_YUV422P =  4, /**< planar 8-bit Y, U, V; chroma halved horizontally */
+    KZV_PIXFMT_YUV444P =  5, /**< planar 8-bit Y, U, V; full chroma */
+} kzv_pixfmt;
+
+/** Short lowercase name ("rgb24", "yuv420p", …); "none" for unknown values. */
+KZV_API const char *kzv_pixfmt_name(kzv_pixfmt fmt);
+/** Parse a name from kzv_pixfmt_name(); KZV_PIXFMT_NONE if unknown. */
+KZV_API kzv_pixfmt kzv_pixfmt_from_name(const char *name);
+/** Number of planes (1 for packed formats, 3 for planar YUV, 0 for NONE). */
+KZV_API int kzv_pixfmt_planes(kzv_pixfmt fmt);
+
+/*
+ * Colour description. The numeric values are the code points of ITU-T H.273
+ * (the same numbers as in H.264/HEVC/AV1 VUI and FFmpeg), so values kzv has
+ * no name for still carry their meaning.
+ */
+typedef enum kzv_color_matrix {
+    KZV_MATRIX_RGB         = 0,
+    KZV_MATRIX_BT709       = 1,
+    KZV_MATRIX_UNSPECIFIED = 2,
+    KZV_MATRIX_FCC         = 4,
+    KZV_MATRIX_BT470BG     = 5,  /**< BT.601 625-line */
+    KZV_MATRIX_SMPTE170M   = 6,  /**< BT.601 525-line (same matrix as 5) */
+    KZV_MATRIX_SMPTE240M   = 7,
+    KZV_MATRIX_YCGCO       = 8,
+    KZV_MATRIX_BT2020_NCL  = 9,
+    KZV_MATRIX_BT2020_CL   = 10,
+} kzv_color_matrix;
+
+typedef enum kzv_color_range {
+    KZV_RANGE_UNSPECIFIED = 0,
+    KZV_RANGE_LIMITED     = 1, /**< "tv", "mpeg": Y 16..235, C 16..240 at 8 bits */
+    KZV_RANGE_FULL        = 2, /**< "pc", "jpeg": 0..255 at 8 bits */
+} kzv_color_range;
+
+typedef struct kzv_color {
+    int matrix;      /**< kzv_color_matrix used to convert to RGB (never UNSPECIFIED
+                          for a YUV source: the untagged rule has been applied) */
+    int range;       /**< kzv_color_range used (never UNSPECIFIED) */
+    int primaries;   /**< H.273 colour primaries as tagged (2 = unspecified) */
+    int transfer;    /**< H.273 transfer characteristics as tagged (2 = unspecified) */
+    bool matrix_tagged; /**< false: the stream did not say, `matrix` is the
+                             documented default (BT.709 when height > 576, else BT.601) */
+    bool range_tagged;  /**< false: the stream did not say, limited range assumed */
+} kzv_color;
+
+/** Name of a matrix code point ("bt709", "bt601", "bt2020nc", …). */
+KZV_API const char *kzv_color_matrix_name(int matrix);
+/** "limited", "full" or "unspecified". */
+KZV_API const char *kzv_color_range_name(int range);
+
+typedef struct kzv_frame {
+    uint8_t *data[4];      /**< plane pointers; packed formats use data[0] */
+    int stride[4];         /**< bytes per row of each plane, >= width * bytes per pixel
+                                (packed RGB frames from kzv are tight: == width * bpp) */
+    int width, height;     /**< this frame's own size (may change mid-stream) */
+    kzv_pixfmt format;
+
+    double pts;            /**< presentation time in seconds = pts_ts * time_base */
+    double duration;       /**< seconds until the next frame; 0 when unknown */
+    int64_t pts_ts;        /**< raw timestamp in time_base units (INT64_MIN if none) */
+    kzv_rational time_base;
+    int64_t frame_index;   /**< 0-based position in display order */
+    bool keyframe;         /**< decodable on its own (a random-access point) */
+    kzv_color color;       /**< the source's colour description */
+} kzv_frame;
+
+/**
+ * Allocate a frame with its own pixel buffers, laid out as decoded frames
+ * are: packed formats tight (stride = width × bytes per pixel, the picture is
+ * one contiguous block), planar rows padded to 64 bytes. Pixels are zeroed,
+ * timing fields are unknown (pts_ts INT64_MIN), color is BT.709 limited. The caller owns the returned reference and may write every field and
+ * pixel until it shares the frame.
+ * @return KZV_OK, KZV_EINVAL (bad size or format) or KZV_ENOMEM.
+ */
+KZV_API int kzv_frame_alloc(kzv_frame **out, int width, int height, kzv_pixfmt format);
+
+/** Add a reference. @return f (NULL when f is NULL). */
+KZV_API kzv_frame *kzv_frame_ref(kzv_frame *f);
+
+/**
+ * Drop the reference in *f, free the frame if it was the last, and set *f to
+ * NULL. NULL or a pointer to NULL is accepted and does nothing.
+ */
+KZV_API void kzv_frame_unref(kzv_frame **f);
+
+/**
+ * Write a frame to `path` as a PNG (8-bit RGB or RGBA; 16-bit for RGB48;
+ * YUV frames are refused with KZV_EUNSUPPORTED). The caller keeps the frame.
+ * @return KZV_OK, KZV_EIO (cannot write), KZV_EUNSUPPORTED, KZV_ENOMEM.
+ */
+KZV_API int kzv_frame_write_png(const kzv_frame *f, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KZV_FRAME_H */

@@ -1,0 +1,23 @@
+/*
+ * kzv — the KizunaSR video core. Umbrella header: include this one.
+ *
+ * Components (one header each):
+ *   frame.h      kzv_frame: refcounted decoded picture + exact timing
+ *   decoder.h    kzv_decoder: file → frames in display order
+ *   queue.h      kzv_queue: bounded thread-safe frame buffer
+ *   uploader.h   kzv_uploader: function-table interface to GPU backends
+ *   processor.h  kzv_processor: decode thread → queue → upload → callback
+ *   common.h     status codes, logging; version.h: library version
+ */
+#ifndef KZV_KZV_H
+#define KZV_KZV_H
+
+#include "kzv/common.h"
+#include "kzv/version.h"
+#include "kzv/frame.h"
+#include "kzv/decoder.h"
+#include "kzv/queue.h"
+#include "kzv/uploader.h"
+#include "kzv/processor.h"
+
+#endif /* KZV_KZV_H */

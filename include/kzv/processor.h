@@ -1,0 +1,96 @@
+/*
+ * kzv — the frame processor: decoder → queue → (uploader) → your callback.
+ *
+ * kzv_processor_run() starts a decode thread that decodes frames and pushes
+ * them into a bounded queue; the calling thread pops them in display order,
+ * uploads each one when an uploader was given, calls your callback with the
+ * frame and its texture, and then releases the texture. The five lifecycle
+ * states of the seed design are counted in kzv_processor_stats: decoded,
+ * enqueued, processing (handed to the callback), uploaded, released.
+ *
+ * Callback return value: 0 = go on; > 0 = stop (run returns KZV_OK);
+ * < 0 = count an error for this frame and go on.
+ *
+ * Every texture uploaded is released exactly once, whatever happens: normal
+ * end, stop, a callback error, a decode error mid-file, or close before the end.
+ *
+ * Thread-safety: kzv_processor_stop() may be called from any thread (including
+ * the callback and a signal-free other thread). kzv_processor_get_stats() may
+ * be called from any thread. Everything else: one thread at a time. The
+ * uploader is used only from the thread that calls kzv_processor_run().
+ */
+#ifndef KZV_PROCESSOR_H
+#define KZV_PROCESSOR_H
+
+#include <stdint.h>
+
+#include "kzv/common.h"
+#include "kzv/decoder.h"
+#include "kzv/frame.h"
+#include "kzv/queue.h"
+#include "kzv/uploader.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct kzv_processor kzv_processor;
+
+typedef struct kzv_processor_settings {
+    kzv_decoder_settings decoder;  /**< passed to kzv_decoder_open() */
+    kzv_queue_settings queue;      /**< capacity and policy of the hand-over queue */
+} kzv_processor_settings;
+
+typedef struct kzv_processor_stats {
+    int64_t decoded;     /**< frames out of the decoder */
+    int64_t enqueued;    /**< frames pushed into the queue */
+    int64_t processing;  /**< frames handed to the callback */
+    int64_t uploaded;    /**< textures made */
+    int64_t released;    /**< textures released */
+    int64_t errors;      /**< negative callback returns, failed uploads, decode errors */
+    int64_t dropped;     /**< frames dropped by a DROP_OLDEST queue */
+} kzv_processor_stats;
+
+/** Called for every frame in display order. `f` is borrowed for the call
+ *  (kzv_frame_ref() it to keep it); `tex` is KZV_NO_TEXTURE without an
+ *  uploader and is released by the processor after the call returns. */
+typedef int (*kzv_processor_fn)(const kzv_frame *f, kzv_texture tex, void *user);
+
+KZV_API void kzv_processor_default_settings(kzv_processor_settings *s);
+
+/**
+ * @param uploader optional; the caller keeps ownership and must keep it alive
+ *                 until kzv_processor_close().
+ * @param settings NULL for defaults; copied.
+ * @return as kzv_decoder_open() (the decoder is opened here), or KZV_EINVAL.
+ */
+KZV_API int kzv_processor_open(kzv_processor **out, const char *path,
+                               kzv_uploader *uploader,
+                               const kzv_processor_settings *settings);
+
+/** Stream description of the underlying decoder. */
+KZV_API const kzv_video_info *kzv_processor_info(const kzv_processor *p);
+
+/**
+ * Process every frame. Returns KZV_OK at the end of the stream or when the
+ * callback returned > 0, KZV_ECANCELED after kzv_processor_stop(), or the
+ * decoder's error (processing stops at it; frames before it were delivered).
+ * Can be called once per processor.
+ */
+KZV_API int kzv_processor_run(kzv_processor *p, kzv_processor_fn fn, void *user);
+
+/** Ask a running (or future) run to stop soon. Any thread; idempotent. */
+KZV_API void kzv_processor_stop(kzv_processor *p);
+
+KZV_API void kzv_processor_get_stats(const kzv_processor *p, kzv_processor_stats *st);
+
+/** Message of the last error (decoder's or processor's); "" if none. */
+KZV_API const char *kzv_processor_last_error(const kzv_processor *p);
+
+/** Stop, release everything, set *p = NULL. NULL-safe. */
+KZV_API void kzv_processor_close(kzv_processor **p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KZV_PROCESSOR_H */

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install the Debian packages a make target needs, only those missing.
+# Usage: scripts/deps.sh build|test|bench
+set -euo pipefail
+
+build_pkgs=(gcc make pkg-config meson ninja-build python3
+            ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev)
+test_pkgs=(valgrind)
+bench_pkgs=(python3-av time)
+
+case "${1:-build}" in
+  build) want=("${build_pkgs[@]}") ;;
+  test)  want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "kzv: missing packages: ${missing[*]}" >&2
+  echo "kzv: run as root, or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "kzv: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

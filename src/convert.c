@@ -1,0 +1,125 @@
+/* YUV/RGB → kzv output format through libswscale, honouring matrix and range. */
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "convert.h"
+
+enum AVPixelFormat kzv_pixfmt_to_av(kzv_pixfmt fmt)
+{
+    switch (fmt) {
+    case KZV_PIXFMT_RGB24:   return AV_PIX_FMT_RGB24;
+    case KZV_PIXFMT_RGBA:    return AV_PIX_FMT_RGBA;
+    case KZV_PIXFMT_RGB48:   return AV_PIX_FMT_RGB48;   /* native endian */
+    case KZV_PIXFMT_YUV420P: return AV_PIX_FMT_YUV420P;
+    case KZV_PIXFMT_YUV422P: return AV_PIX_FMT_YUV422P;
+    case KZV_PIXFMT_YUV444P: return AV_PIX_FMT_YUV444P;
+    default:                 return AV_PIX_FMT_NONE;
+    }
+}
+
+static int is_yuvj(enum AVPixelFormat f)
+{
+    return f == AV_PIX_FMT_YUVJ420P || f == AV_PIX_FMT_YUVJ422P ||
+           f == AV_PIX_FMT_YUVJ444P || f == AV_PIX_FMT_YUVJ440P || f == AV_PIX_FMT_YUVJ411P;
+}
+
+void kzv_color_resolve(const AVFrame *f, kzv_color *out)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+    int is_rgb = d && (d->flags & AV_PIX_FMT_FLAG_RGB);
+    int m = f->colorspace;
+
+    out->primaries = f->color_primaries;
+    out->transfer = f->color_trc;
+    out->matrix_tagged = true;
+    if (is_rgb) {
+        m = KZV_MATRIX_RGB;
+    } else if (m == AVCOL_SPC_UNSPECIFIED || m == AVCOL_SPC_RESERVED || m == AVCOL_SPC_RGB ||
+               m < 0 || m > AVCOL_SPC_ICTCP) {
+        /* Untagged (or nonsense): the convention players use. */
+        m = f->height > 576 ? KZV_MATRIX_BT709 : KZV_MATRIX_SMPTE170M;
+        out->matrix_tagged = false;
+    }
+    out->matrix = m;
+
+    out->range_tagged = true;
+    if (f->color_range == AVCOL_RANGE_JPEG || is_rgb) {
+        out->range = KZV_RANGE_FULL;
+    } else if (f->color_range == AVCOL_RANGE_MPEG) {
+        out->range = KZV_RANGE_LIMITED;
+    } else {
+        out->range = is_yuvj(f->format) ? KZV_RANGE_FULL : KZV_RANGE_LIMITED;
+        out->range_tagged = is_yuvj(f->format);
+    }
+}
+
+/* yuvj* are the same layouts as yuv* with full range; swscale wants the plain
+ * ones (and warns about the deprecated ones), range goes via setColorspaceDetails. */
+static enum AVPixelFormat dejpeg(enum AVPixelFormat f)
+{
+    switch (f) {
+    case AV_PIX_FMT_YUVJ420P: return AV_PIX_FMT_YUV420P;
+    case AV_PIX_FMT_YUVJ422P: return AV_PIX_FMT_YUV422P;
+    case AV_PIX_FMT_YUVJ444P: return AV_PIX_FMT_YUV444P;
+    case AV_PIX_FMT_YUVJ440P: return AV_PIX_FMT_YUV440P;
+    case AV_PIX_FMT_YUVJ411P: return AV_PIX_FMT_YUV411P;
+    default: return f;
+    }
+}
+
+static int setup(kzv_converter *c, const AVFrame *src, const kzv_frame *dst, const kzv_color *color)
+{
+    enum AVPixelFormat sf = dejpeg(src->format);
+    if (c->sws && c->src_w == src->width && c->src_h == src->height && c->src_fmt == sf &&
+        c->dst_w == dst->width && c->dst_h == dst->height && c->dst_fmt == dst->format &&
+        c->matrix == color->matrix && c->range == color->range)
+        return KZV_OK;
+
+    sws_freeContext(c->sws);
+    c->sws = NULL;
+    enum AVPixelFormat df = kzv_pixfmt_to_av(dst->format);
+    if (df == AV_PIX_FMT_NONE || !sws_isSupportedInput(sf))
+        return KZV_EUNSUPPORTED;
+
+    /* Accurate rounding and full chroma interpolation: the difference between
+     * "about right" and "within 2 levels of the exact conversion". */
+    int flags = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP;
+    c->sws = sws_getContext(src->width, src->height, sf, dst->width, dst->height, df,
+                            flags, NULL, NULL, NULL);
+    if (!c->sws)
+        return KZV_ENOMEM;
+
+    int full = color->range == KZV_RANGE_FULL;
+    const int *coeffs = sws_getCoefficients(color->matrix == KZV_MATRIX_RGB ? SWS_CS_DEFAULT : color->matrix);
+    int out_is_yuv = dst->format == KZV_PIXFMT_YUV420P || dst->format == KZV_PIXFMT_YUV422P ||
+                     dst->format == KZV_PIXFMT_YUV444P;
+    /* YUV output keeps the source's matrix and range (a layout change, not a
+     * colour change); RGB output is full range. */
+    sws_setColorspaceDetails(c->sws, coeffs, full, coeffs, out_is_yuv ? full : 1,
+                             0, 1 << 16, 1 << 16);
+    c->src_w = src->width;
+    c->src_h = src->height;
+    c->src_fmt = sf;
+    c->dst_w = dst->width;
+    c->dst_h = dst->height;
+    c->dst_fmt = dst->format;
+    c->matrix = color->matrix;
+    c->range = color->range;
+    return KZV_OK;
+}
+
+int kzv_convert(kzv_converter *c, const AVFrame *src, kzv_frame *dst, const kzv_color *color)
+{
+    int err = setup(c, src, dst, color);
+    if (err < 0)
+        return err;
+    int h = sws_scale(c->sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
+                      dst->data, dst->stride);
+    return h > 0 ? KZV_OK : KZV_EUNSUPPORTED;
+}
+
+void kzv_converter_uninit(kzv_converter *c)
+{
+    sws_freeContext(c->sws);
+    c->sws = NULL;
+}

@@ -1,0 +1,37 @@
+/* Picture conversion from a decoded AVFrame to a kzv output format, with the
+ * source's own colour matrix and range. One converter per decoder; it rebuilds
+ * its swscale context only when the source or target description changes. */
+#ifndef KZV_SRC_CONVERT_H
+#define KZV_SRC_CONVERT_H
+
+#include <libavutil/frame.h>
+#include <libavutil/pixfmt.h>
+
+#include "kzv/frame.h"
+
+typedef struct kzv_converter {
+    struct SwsContext *sws;
+    /* what `sws` was built for */
+    int src_w, src_h, dst_w, dst_h;
+    enum AVPixelFormat src_fmt;
+    kzv_pixfmt dst_fmt;
+    int matrix, range;
+    int threads;            /* swscale slice threads (0 = one) */
+} kzv_converter;
+
+/* The colour description kzv uses for `f`: tags where the stream has them,
+ * else BT.709 above 576 lines / BT.601 otherwise, limited range (full for the
+ * legacy yuvj formats). */
+void kzv_color_resolve(const AVFrame *f, kzv_color *out);
+
+/* FFmpeg pixel format for a kzv output format. */
+enum AVPixelFormat kzv_pixfmt_to_av(kzv_pixfmt fmt);
+
+/* Convert `src` into `dst` (already allocated with dst->width × dst->height and
+ * dst->format; scales when sizes differ) using `color`.
+ * Returns KZV_OK, KZV_ENOMEM or KZV_EUNSUPPORTED. */
+int kzv_convert(kzv_converter *c, const AVFrame *src, kzv_frame *dst, const kzv_color *color);
+
+void kzv_converter_uninit(kzv_converter *c);
+
+#endif

@@ -1,0 +1,708 @@
+/* kzv_decoder: demux (libavformat) → decode (libavcodec) → convert → kzv_frame.
+ *
+ * The decoder keeps one decoded frame "held" ahead of the one it returns: the
+ * next frame's timestamp is what makes a frame's duration exact on variable
+ * frame rate streams. The first frame is decoded during open, so the stream
+ * description (size, colour tags, start time) comes from real decoded data
+ * rather than container guesses, and a file with no decodable picture fails
+ * at open with a clear message. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/pixdesc.h>
+
+#include "kzv/decoder.h"
+#include "convert.h"
+#include "frame_internal.h"
+#include "log.h"
+
+/* Consecutive container read errors tolerated before giving up on the rest of
+ * the file (a damaged tail); each one is logged and counted. */
+#define MAX_CONSECUTIVE_READ_ERRORS 64
+
+struct kzv_decoder {
+    kzv_logger log;
+    kzv_decoder_settings s;
+    char *path;
+
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVStream *st;
+    AVPacket *pkt;
+    AVFrame *held;          /* decoded, not yet returned (valid when have_held) */
+    AVFrame *scratch;       /* receives the frame after `held` */
+    bool have_held;
+    bool demux_done;        /* flush packet sent */
+    bool codec_done;        /* decoder fully drained */
+    int pending_error;      /* error to return once the held frame is out */
+
+    kzv_converter conv;
+    AVBufferPool *pool;
+    size_t pool_size;
+
+    int first_w, first_h;
+    int cur_w, cur_h, cur_fmt;
+    int64_t last_pts_ts, last_dur_ts;   /* for streams with missing timestamps */
+    int64_t next_index;
+
+    kzv_video_info info;
+    kzv_decoder_stats stats;
+    char codec_name[64], decoder_name[64], container[128], pix_fmt[64];
+    char err[1024];
+};
+
+static _Thread_local char t_open_error[1024];
+
+/* ---- errors ------------------------------------------------------------ */
+
+static int map_averror(int e)
+{
+    switch (e) {
+    case AVERROR(ENOENT):               return KZV_ENOENT;
+    case AVERROR(EACCES):
+    case AVERROR(EPERM):
+    case AVERROR(EIO):
+    case AVERROR(EISDIR):               return KZV_EIO;
+    case AVERROR(ENOMEM):               return KZV_ENOMEM;
+    case AVERROR(EINVAL):               return KZV_EINVAL;
+    case AVERROR(ETIMEDOUT):            return KZV_ETIMEDOUT;
+    case AVERROR_EXIT:                  return KZV_ECANCELED;
+    case AVERROR_STREAM_NOT_FOUND:      return KZV_ENOVIDEO;
+    case AVERROR_DECODER_NOT_FOUND:
+    case AVERROR_DEMUXER_NOT_FOUND:
+    case AVERROR_PROTOCOL_NOT_FOUND:
+    case AVERROR_PATCHWELCOME:
+    case AVERROR(ENOSYS):               return KZV_EUNSUPPORTED;
+    case AVERROR_EOF:                   return KZV_EOF;
+    default:                            return KZV_EINVALIDDATA;
+    }
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(kzv_decoder *d, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->err, sizeof(d->err), fmt, ap);
+    va_end(ap);
+    /* The caller gets the message with the code; log it only for debugging. */
+    kzv_log(&d->log, KZV_LOG_DEBUG, "%s", d->err);
+    return code;
+}
+
+static const char *averr(int e, char *buf, size_t n)
+{
+    if (av_strerror(e, buf, n) < 0)
+        snprintf(buf, n, "error %d", e);
+    return buf;
+}
+#define AVERR(e) averr((e), (char[AV_ERROR_MAX_STRING_SIZE]){ 0 }, AV_ERROR_MAX_STRING_SIZE)
+
+/* ---- settings ---------------------------------------------------------- */
+
+void kzv_decoder_default_settings(kzv_decoder_settings *s)
+{
+    if (!s)
+        return;
+    *s = (kzv_decoder_settings){
+        .format = KZV_PIXFMT_RGB24,
+        .threads = 0,
+        .stream_index = -1,
+    };
+}
+
+/* ---- demux + decode ---------------------------------------------------- */
+
+/* Next packet of our stream into d->pkt. 0, AVERROR_EOF, or a KZV error. */
+static int read_packet(kzv_decoder *d)
+{
+    int consecutive = 0;
+    for (;;) {
+        int ret = av_read_frame(d->fmt, d->pkt);
+        if (ret == AVERROR_EOF || (ret < 0 && d->fmt->pb && avio_feof(d->fmt->pb)))
+            return AVERROR_EOF;
+        if (ret == AVERROR(ENOMEM))
+            return fail(d, KZV_ENOMEM, "%s: out of memory while reading", d->path);
+        if (ret == AVERROR_EXIT)
+            return fail(d, KZV_ECANCELED, "%s: reading interrupted", d->path);
+        if (ret < 0) {
+            d->stats.read_errors++;
+            if (d->s.strict)
+                return fail(d, map_averror(ret) == KZV_EIO ? KZV_EIO : KZV_EINVALIDDATA,
+                            "%s: read error (strict mode): %s", d->path, AVERR(ret));
+            if (++consecutive > MAX_CONSECUTIVE_READ_ERRORS) {
+                kzv_log(&d->log, KZV_LOG_WARNING, "%s: %d read errors in a row (%s); "
+                        "treating the rest of the file as missing", d->path, consecutive, AVERR(ret));
+                return AVERROR_EOF;
+            }
+            kzv_log(&d->log, KZV_LOG_WARNING, "%s: read error skipped: %s", d->path, AVERR(ret));
+            continue;
+        }
+        if (d->pkt->stream_index == d->st->index)
+            return 0;
+        av_packet_unref(d->pkt);
+    }
+}
+
+static bool frame_is_corrupt(const AVFrame *f)
+{
+    return (f->flags & AV_FRAME_FLAG_CORRUPT) || f->decode_error_flags;
+}
+
+/* Decode the next frame (decoder output order = display order) into `out`.
+ * Returns 0, AVERROR_EOF when fully drained, or a negative KZV code. */
+static int decode_one(kzv_decoder *d, AVFrame *out)
+{
+    int receive_errors = 0;
+    for (;;) {
+        int ret = avcodec_receive_frame(d->dec, out);
+        if (ret == 0) {
+            d->stats.frames_decoded++;
+            if (frame_is_corrupt(out)) {
+                d->stats.corrupt_frames++;
+                if (d->s.strict) {
+                    av_frame_unref(out);
+                    return fail(d, KZV_EINVALIDDATA, "%s: damaged frame (strict mode)", d->path);
+                }
+                kzv_log(&d->log, KZV_LOG_WARNING, "%s: frame decoded with errors (concealed)", d->path);
+            }
+            return 0;
+        }
+        if (ret == AVERROR_EOF) {
+            d->codec_done = true;
+            return AVERROR_EOF;
+        }
+        if (ret == AVERROR(ENOMEM))
+            return fail(d, KZV_ENOMEM, "%s: out of memory while decoding", d->path);
+        if (ret != AVERROR(EAGAIN)) {
+            d->stats.corrupt_packets++;
+            if (d->s.strict)
+                return fail(d, KZV_EINVALIDDATA, "%s: decode error (strict mode): %s", d->path, AVERR(ret));
+            kzv_log(&d->log, KZV_LOG_WARNING, "%s: decode error skipped: %s", d->path, AVERR(ret));
+            if (++receive_errors > MAX_CONSECUTIVE_READ_ERRORS)
+                return fail(d, KZV_EINVALIDDATA, "%s: decoder keeps failing: %s", d->path, AVERR(ret));
+            continue;
+        }
+        if (d->demux_done) {
+            /* Flushed and still asking for input: nothing more will come. */
+            d->codec_done = true;
+            return AVERROR_EOF;
+        }
+        ret = read_packet(d);
+        if (ret == AVERROR_EOF) {
+            d->demux_done = true;
+            avcodec_send_packet(d->dec, NULL);
+            continue;
+        }
+        if (ret < 0)
+            return ret;
+        d->stats.packets_read++;
+        int64_t pkt_pts = d->pkt->pts != AV_NOPTS_VALUE ? d->pkt->pts : d->pkt->dts;
+        ret = avcodec_send_packet(d->dec, d->pkt);
+        av_packet_unref(d->pkt);
+        if (ret == AVERROR(ENOMEM))
+            return fail(d, KZV_ENOMEM, "%s: out of memory while decoding", d->path);
+        if (ret < 0 && ret != AVERROR(EAGAIN)) {
+            d->stats.corrupt_packets++;
+            if (d->s.strict)
+                return fail(d, KZV_EINVALIDDATA, "%s: corrupt packet at pts %" PRId64 " (strict mode): %s",
+                            d->path, pkt_pts, AVERR(ret));
+            kzv_log(&d->log, KZV_LOG_WARNING, "%s: corrupt packet at pts %" PRId64 " skipped: %s",
+                    d->path, pkt_pts, AVERR(ret));
+        }
+    }
+}
+
+/* ---- frame output ------------------------------------------------------ */
+
+static double ts_to_sec(int64_t ts, AVRational tb)
+{
+    return ts == AV_NOPTS_VALUE ? 0.0 : (double)ts * tb.num / tb.den;
+}
+
+static int64_t own_duration(const AVFrame *f)
+{
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 30, 100)
+    return f->duration;
+#else
+    return f->pkt_duration;
+#endif
+}
+
+static bool is_keyframe(const AVFrame *f)
+{
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(58, 7, 100)
+    return f->flags & AV_FRAME_FLAG_KEY;
+#else
+    return f->key_frame;
+#endif
+}
+
+static AVRational frame_rate_of(const kzv_decoder *d)
+{
+    AVRational r = d->st->avg_frame_rate;
+    if (r.num <= 0 || r.den <= 0)
+        r = d->st->r_frame_rate;
+    if ((r.num <= 0 || r.den <= 0) && d->dec)
+        r = d->dec->framerate;
+    if (r.num <= 0 || r.den <= 0)
+        r = (AVRational){ 0, 1 };
+    return r;
+}
+
+static int get_buffer(kzv_decoder *d, int w, int h, kzv_frame **out)
+{
+    int stride[4];
+    size_t offset[4];
+    size_t size = kzv_frame_layout(w, h, d->s.format, stride, offset);
+    if (!size || size > (size_t)INT_MAX)
+        return fail(d, KZV_EUNSUPPORTED, "%s: picture size %dx%d not supported", d->path, w, h);
+    if (size != d->pool_size) {
+        /* Frames still out keep the old pool alive until they come back. */
+        av_buffer_pool_uninit(&d->pool);
+        d->pool = av_buffer_pool_init(size, av_buffer_alloc);
+        d->pool_size = d->pool ? size : 0;
+        if (!d->pool)
+            return fail(d, KZV_ENOMEM, "%s: out of memory", d->path);
+    }
+    AVBufferRef *buf = av_buffer_pool_get(d->pool);
+    if (!buf)
+        return fail(d, KZV_ENOMEM, "%s: out of memory", d->path);
+    int err = kzv_frame_wrap_buffer(out, buf, w, h, d->s.format);
+    return err < 0 ? fail(d, err, "%s: out of memory", d->path) : KZV_OK;
+}
+
+/* Turn the decoded `src` into a kzv_frame. `next_pts` is the following
+ * frame's best-effort timestamp (AV_NOPTS_VALUE at the end). */
+static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame **out)
+{
+    AVRational tb = d->st->time_base;
+
+    if (src->width != d->cur_w || src->height != d->cur_h || src->format != d->cur_fmt) {
+        if (d->next_index > 0) {
+            d->stats.size_changes++;
+            kzv_log(&d->log, KZV_LOG_INFO, "%s: picture changes from %dx%d to %dx%d at frame %" PRId64,
+                    d->path, d->cur_w, d->cur_h, src->width, src->height, d->next_index);
+        }
+        d->cur_w = src->width;
+        d->cur_h = src->height;
+        d->cur_fmt = src->format;
+    }
+    int ow = d->s.keep_first_size ? d->first_w : src->width;
+    int oh = d->s.keep_first_size ? d->first_h : src->height;
+
+    kzv_frame *f = NULL;
+    int err = get_buffer(d, ow, oh, &f);
+    if (err < 0)
+        return err;
+
+    kzv_color color;
+    kzv_color_resolve(src, &color);
+    err = kzv_convert(&d->conv, src, f, &color);
+    if (err < 0) {
+        kzv_frame_unref(&f);
+        return fail(d, err, "%s: cannot convert %s %dx%d to %s", d->path,
+                    av_get_pix_fmt_name(src->format), src->width, src->height,
+                    kzv_pixfmt_name(d->s.format));
+    }
+
+    /* Timing: the codec's best-effort timestamp; missing ones continue the
+     * previous frame's (AVI and raw streams without timestamps). */
+    int64_t pts = src->best_effort_timestamp;
+    if (pts == AV_NOPTS_VALUE)
+        pts = d->last_pts_ts != AV_NOPTS_VALUE ? d->last_pts_ts + d->last_dur_ts : 0;
+    int64_t dur = 0;
+    if (next_pts != AV_NOPTS_VALUE && next_pts > pts)
+        dur = next_pts - pts;
+    else if (own_duration(src) > 0)
+        dur = own_duration(src);
+    else if (d->last_dur_ts > 0)
+        dur = d->last_dur_ts;
+    else {
+        AVRational fr = frame_rate_of(d);
+        if (fr.num > 0)
+            dur = av_rescale_q(1, av_inv_q(fr), tb);
+    }
+    d->last_pts_ts = pts;
+    d->last_dur_ts = dur;
+
+    f->pts_ts = pts;
+    f->pts = ts_to_sec(pts, tb);
+    f->duration = ts_to_sec(dur, tb);
+    f->time_base = (kzv_rational){ tb.num, tb.den };
+    f->frame_index = d->next_index++;
+    f->keyframe = is_keyframe(src);
+    f->color = color;
+    d->stats.frames_output++;
+    *out = f;
+    return KZV_OK;
+}
+
+int kzv_decoder_next(kzv_decoder *d, kzv_frame **out)
+{
+    if (out)
+        *out = NULL;
+    if (!d || !out)
+        return KZV_EINVAL;
+    if (!d->have_held) {
+        if (d->pending_error) {
+            int e = d->pending_error;
+            d->pending_error = 0;
+            return e;
+        }
+        if (d->codec_done)
+            return KZV_EOF;
+        int r = decode_one(d, d->held);
+        if (r == AVERROR_EOF)
+            return KZV_EOF;
+        if (r < 0)
+            return r;
+        d->have_held = true;
+    }
+
+    int r = decode_one(d, d->scratch);
+    int64_t next_pts = r == 0 ? d->scratch->best_effort_timestamp : AV_NOPTS_VALUE;
+    int err = emit(d, d->held, next_pts, out);
+    av_frame_unref(d->held);
+    if (r == 0) {
+        AVFrame *t = d->held;
+        d->held = d->scratch;
+        d->scratch = t;
+    } else {
+        d->have_held = false;
+        if (r != AVERROR_EOF)
+            d->pending_error = r;   /* deliver what we have, fail on the next call */
+        else if (d->info.total_frames < 0 && d->stats.read_errors == 0)
+            d->info.total_frames = d->next_index;   /* counted from the content */
+    }
+    return err;
+}
+
+/* ---- open -------------------------------------------------------------- */
+
+static bool is_local_path(const char *path)
+{
+    return !strstr(path, "://") && strncmp(path, "pipe:", 5) != 0 && strncmp(path, "file:", 5) != 0;
+}
+
+static int check_local_file(kzv_decoder *d)
+{
+    struct stat sb;
+    if (stat(d->path, &sb) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return fail(d, KZV_ENOENT, "%s: no such file", d->path);
+        return fail(d, KZV_EIO, "%s: cannot access: %s", d->path, strerror(errno));
+    }
+    if (S_ISDIR(sb.st_mode))
+        return fail(d, KZV_EIO, "%s: is a directory, not a video file", d->path);
+    if (access(d->path, R_OK) != 0)
+        return fail(d, KZV_EIO, "%s: cannot read: %s", d->path, strerror(errno));
+    if (S_ISREG(sb.st_mode) && sb.st_size == 0)
+        return fail(d, KZV_EINVALIDDATA, "%s: file is empty (0 bytes)", d->path);
+    return KZV_OK;
+}
+
+static int pick_stream(kzv_decoder *d)
+{
+    AVFormatContext *fmt = d->fmt;
+    int idx = d->s.stream_index;
+    if (idx >= 0) {
+        if ((unsigned)idx >= fmt->nb_streams)
+            return fail(d, KZV_EINVAL, "%s: stream %d does not exist (%u streams)", d->path, idx, fmt->nb_streams);
+        if (fmt->streams[idx]->codecpar->codec_type != AVMEDIA_TYPE_VIDEO)
+            return fail(d, KZV_ENOVIDEO, "%s: stream %d is not a video stream", d->path, idx);
+    } else {
+        idx = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+        /* A cover picture (mp3/m4a artwork) is not a video: prefer any real one. */
+        if (idx >= 0 && (fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+            idx = AVERROR_STREAM_NOT_FOUND;
+            for (unsigned i = 0; i < fmt->nb_streams; i++)
+                if (fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+                    !(fmt->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+                    idx = (int)i;
+                    break;
+                }
+        }
+        if (idx < 0) {
+            char kinds[256] = "";
+            for (unsigned i = 0; i < fmt->nb_streams && strlen(kinds) < 200; i++) {
+                const AVStream *s = fmt->streams[i];
+                const char *k = s->disposition & AV_DISPOSITION_ATTACHED_PIC ? "cover picture"
+                              : av_get_media_type_string(s->codecpar->codec_type);
+                size_t n = strlen(kinds);
+                snprintf(kinds + n, sizeof(kinds) - n, "%s%s", n ? ", " : "", k ? k : "unknown");
+            }
+            return fail(d, KZV_ENOVIDEO, "%s: no video stream (%u stream%s%s%s%s)", d->path,
+                        fmt->nb_streams, fmt->nb_streams == 1 ? "" : "s",
+                        kinds[0] ? ": " : "", kinds, "");
+        }
+    }
+    d->st = fmt->streams[idx];
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        if ((int)i != idx)
+            fmt->streams[i]->discard = AVDISCARD_ALL;
+    return KZV_OK;
+}
+
+static int open_codec(kzv_decoder *d)
+{
+    const AVCodecParameters *par = d->st->codecpar;
+    const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    if (!codec) {
+        char tag[AV_FOURCC_MAX_STRING_SIZE] = "";
+        av_fourcc_make_string(tag, par->codec_tag);
+        return fail(d, KZV_EUNSUPPORTED, "%s: no decoder for video codec '%s' (tag %s)",
+                    d->path, avcodec_get_name(par->codec_id), tag);
+    }
+    d->dec = avcodec_alloc_context3(codec);
+    if (!d->dec)
+        return fail(d, KZV_ENOMEM, "%s: out of memory", d->path);
+    int ret = avcodec_parameters_to_context(d->dec, par);
+    if (ret < 0)
+        return fail(d, map_averror(ret), "%s: bad codec parameters: %s", d->path, AVERR(ret));
+    d->dec->pkt_timebase = d->st->time_base;
+    d->dec->thread_count = d->s.threads > 0 ? d->s.threads : 0;   /* 0 = FFmpeg picks per core */
+    d->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    ret = avcodec_open2(d->dec, codec, NULL);
+    if (ret < 0) {
+        int code = map_averror(ret);
+        if (code == KZV_EINVALIDDATA || code == KZV_EINVAL)
+            code = KZV_EUNSUPPORTED;
+        return fail(d, code, "%s: cannot open %s decoder: %s", d->path, codec->name, AVERR(ret));
+    }
+    snprintf(d->codec_name, sizeof(d->codec_name), "%s", avcodec_get_name(par->codec_id));
+    snprintf(d->decoder_name, sizeof(d->decoder_name), "%s", codec->name);
+    return KZV_OK;
+}
+
+static int display_rotation(const AVStream *st)
+{
+    const int32_t *m = NULL;
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 102)
+    const AVPacketSideData *sd = av_packet_side_data_get(st->codecpar->coded_side_data,
+                                                         st->codecpar->nb_coded_side_data,
+                                                         AV_PKT_DATA_DISPLAYMATRIX);
+    if (sd && sd->size >= 9 * 4)
+        m = (const int32_t *)sd->data;
+#else
+    size_t size = 0;
+    m = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    if (size < 9 * 4)
+        m = NULL;
+#endif
+    if (!m)
+        return 0;
+    double ccw = av_display_rotation_get(m);   /* counter-clockwise, [-180, 180] */
+    if (ccw != ccw)                             /* NaN: degenerate matrix */
+        return 0;
+    int cw = (int)lround(-ccw) % 360;
+    return cw < 0 ? cw + 360 : cw;
+}
+
+/* Demux-only pass over a second context: packets of our stream that the
+ * demuxer does not mark as discardable. */
+static int count_packets(kzv_decoder *d, int64_t *count)
+{
+    AVFormatContext *fmt = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    int ret = pkt ? avformat_open_input(&fmt, d->path, NULL, NULL) : AVERROR(ENOMEM);
+    int64_t n = 0;
+    if (ret >= 0) {
+        for (unsigned i = 0; i < fmt->nb_streams; i++)
+            fmt->streams[i]->discard = (int)i == d->st->index ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+        if (d->st->index >= (int)fmt->nb_streams)
+            ret = AVERROR_STREAM_NOT_FOUND;
+        while (ret >= 0 && (ret = av_read_frame(fmt, pkt)) >= 0) {
+            if (pkt->stream_index == d->st->index && !(pkt->flags & AV_PKT_FLAG_DISCARD))
+                n++;
+            av_packet_unref(pkt);
+        }
+        if (ret == AVERROR_EOF)
+            ret = 0;
+    }
+    avformat_close_input(&fmt);
+    av_packet_free(&pkt);
+    if (ret < 0) {
+        kzv_log(&d->log, KZV_LOG_WARNING, "%s: frame count scan failed: %s", d->path, AVERR(ret));
+        return map_averror(ret);
+    }
+    *count = n;
+    return KZV_OK;
+}
+
+static void fill_info(kzv_decoder *d)
+{
+    kzv_video_info *in = &d->info;
+    const AVStream *st = d->st;
+    const AVFrame *f = d->held;
+    AVRational fr = frame_rate_of(d);
+
+    in->width = f->width;
+    in->height = f->height;
+    in->frame_rate = (kzv_rational){ fr.num, fr.den };
+    in->fps = fr.num > 0 ? av_q2d(fr) : 0.0;
+    in->codec = d->codec_name;
+    in->decoder = d->decoder_name;
+    snprintf(d->container, sizeof(d->container), "%s", d->fmt->iformat->name);
+    in->container = d->container;
+    const char *pf = av_get_pix_fmt_name(f->format);
+    snprintf(d->pix_fmt, sizeof(d->pix_fmt), "%s", pf ? pf : "unknown");
+    in->pix_fmt = d->pix_fmt;
+    in->total_frames = -1;
+    in->header_frames = st->nb_frames > 0 ? st->nb_frames : -1;
+    if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+        in->duration = ts_to_sec(st->duration, st->time_base);
+    else if (d->fmt->duration != AV_NOPTS_VALUE && d->fmt->duration > 0)
+        in->duration = (double)d->fmt->duration / AV_TIME_BASE;
+    int64_t start = f->best_effort_timestamp;
+    in->start_time = start != AV_NOPTS_VALUE ? ts_to_sec(start, st->time_base) : 0.0;
+    in->time_base = (kzv_rational){ st->time_base.num, st->time_base.den };
+    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(f->format);
+    in->bit_depth = desc ? desc->comp[0].depth : 8;
+    kzv_color_resolve(f, &in->color);
+    in->rotation = display_rotation(st);
+    in->stream_index = st->index;
+    in->bit_rate = st->codecpar->bit_rate > 0 ? st->codecpar->bit_rate : d->fmt->bit_rate;
+    AVRational sar = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio : st->sample_aspect_ratio;
+    in->sample_aspect_ratio = sar.num > 0 ? (kzv_rational){ sar.num, sar.den } : (kzv_rational){ 0, 1 };
+}
+
+static int open_internal(kzv_decoder *d)
+{
+    int ret;
+    if (is_local_path(d->path) && (ret = check_local_file(d)) < 0)
+        return ret;
+
+    ret = avformat_open_input(&d->fmt, d->path, NULL, NULL);
+    if (ret < 0) {
+        int code = map_averror(ret);
+        if (code == KZV_EOF)
+            code = KZV_EINVALIDDATA;
+        const char *why = code == KZV_EINVALIDDATA ? " (not a media file, or its headers are damaged)" : "";
+        return fail(d, code, "%s: cannot open: %s%s", d->path, AVERR(ret), why);
+    }
+    ret = avformat_find_stream_info(d->fmt, NULL);
+    if (ret < 0)
+        kzv_log(&d->log, KZV_LOG_WARNING, "%s: could not read stream parameters: %s", d->path, AVERR(ret));
+    if ((ret = pick_stream(d)) < 0 || (ret = open_codec(d)) < 0)
+        return ret;
+
+    d->pkt = av_packet_alloc();
+    d->held = av_frame_alloc();
+    d->scratch = av_frame_alloc();
+    if (!d->pkt || !d->held || !d->scratch)
+        return fail(d, KZV_ENOMEM, "%s: out of memory", d->path);
+
+    /* Decode the first picture now: real size, colour tags and start time. */
+    ret = decode_one(d, d->held);
+    if (ret == AVERROR_EOF)
+        return fail(d, KZV_EINVALIDDATA, "%s: no decodable video frame (%" PRId64 " packets read, "
+                    "%" PRId64 " rejected by the %s decoder)", d->path, d->stats.packets_read,
+                    d->stats.corrupt_packets, d->decoder_name);
+    if (ret < 0)
+        return ret;
+    d->have_held = true;
+    d->first_w = d->cur_w = d->held->width;
+    d->first_h = d->cur_h = d->held->height;
+    d->cur_fmt = d->held->format;
+    fill_info(d);
+
+    if (d->s.count_frames) {
+        int64_t n = -1;
+        if (count_packets(d, &n) == KZV_OK)
+            d->info.total_frames = n;
+    }
+    return KZV_OK;
+}
+
+int kzv_decoder_open(kzv_decoder **out, const char *path, const kzv_decoder_settings *settings)
+{
+    t_open_error[0] = '\0';
+    if (!out || !path) {
+        snprintf(t_open_error, sizeof(t_open_error), "kzv_decoder_open: %s is NULL", out ? "path" : "out");
+        return KZV_EINVAL;
+    }
+    *out = NULL;
+    kzv_log_install_ffmpeg_bridge();
+
+    kzv_decoder_settings s;
+    kzv_decoder_default_settings(&s);
+    if (settings)
+        s = *settings;
+    if (kzv_pixfmt_planes(s.format) == 0 || s.threads < 0) {
+        snprintf(t_open_error, sizeof(t_open_error), "%s: invalid settings (format %d, threads %d)",
+                 path, (int)s.format, s.threads);
+        return KZV_EINVAL;
+    }
+
+    kzv_decoder *d = calloc(1, sizeof(*d));
+    if (!d || !(d->path = strdup(path))) {
+        free(d);
+        snprintf(t_open_error, sizeof(t_open_error), "%s: out of memory", path);
+        return KZV_ENOMEM;
+    }
+    d->s = s;
+    d->log = (kzv_logger){ s.log_fn, s.log_user };
+    d->cur_fmt = AV_PIX_FMT_NONE;
+    d->last_pts_ts = AV_NOPTS_VALUE;
+
+    int ret = open_internal(d);
+    if (ret < 0) {
+        snprintf(t_open_error, sizeof(t_open_error), "%s", d->err);
+        kzv_decoder_close(&d);
+        return ret;
+    }
+    *out = d;
+    return KZV_OK;
+}
+
+/* ---- accessors, close -------------------------------------------------- */
+
+const kzv_video_info *kzv_decoder_info(const kzv_decoder *d)
+{
+    return d ? &d->info : NULL;
+}
+
+void kzv_decoder_get_stats(const kzv_decoder *d, kzv_decoder_stats *st)
+{
+    if (!st)
+        return;
+    if (!d) {
+        *st = (kzv_decoder_stats){ 0 };
+        return;
+    }
+    *st = d->stats;
+}
+
+const char *kzv_decoder_last_error(const kzv_decoder *d)
+{
+    return d ? d->err : t_open_error;
+}
+
+void kzv_decoder_close(kzv_decoder **pd)
+{
+    if (!pd || !*pd)
+        return;
+    kzv_decoder *d = *pd;
+    *pd = NULL;
+    kzv_converter_uninit(&d->conv);
+    av_buffer_pool_uninit(&d->pool);
+    av_frame_free(&d->held);
+    av_frame_free(&d->scratch);
+    av_packet_free(&d->pkt);
+    avcodec_free_context(&d->dec);
+    avformat_close_input(&d->fmt);
+    free(d->path);
+    free(d);
+}

@@ -1,0 +1,176 @@
+/* kzv_frame: atomic refcounting over a pooled or owned pixel buffer. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_internal.h"
+
+static const char *const pixfmt_names[] = {
+    [KZV_PIXFMT_RGB24]   = "rgb24",
+    [KZV_PIXFMT_RGBA]    = "rgba",
+    [KZV_PIXFMT_RGB48]   = "rgb48",
+    [KZV_PIXFMT_YUV420P] = "yuv420p",
+    [KZV_PIXFMT_YUV422P] = "yuv422p",
+    [KZV_PIXFMT_YUV444P] = "yuv444p",
+};
+#define N_PIXFMTS ((int)(sizeof(pixfmt_names) / sizeof(pixfmt_names[0])))
+
+const char *kzv_pixfmt_name(kzv_pixfmt fmt)
+{
+    return (int)fmt >= 0 && (int)fmt < N_PIXFMTS ? pixfmt_names[fmt] : "none";
+}
+
+kzv_pixfmt kzv_pixfmt_from_name(const char *name)
+{
+    if (name)
+        for (int i = 0; i < N_PIXFMTS; i++)
+            if (!strcmp(name, pixfmt_names[i]))
+                return (kzv_pixfmt)i;
+    return KZV_PIXFMT_NONE;
+}
+
+int kzv_pixfmt_planes(kzv_pixfmt fmt)
+{
+    switch (fmt) {
+    case KZV_PIXFMT_RGB24: case KZV_PIXFMT_RGBA: case KZV_PIXFMT_RGB48: return 1;
+    case KZV_PIXFMT_YUV420P: case KZV_PIXFMT_YUV422P: case KZV_PIXFMT_YUV444P: return 3;
+    default: return 0;
+    }
+}
+
+int kzv_pixfmt_packed_bpp(kzv_pixfmt fmt)
+{
+    switch (fmt) {
+    case KZV_PIXFMT_RGB24: return 3;
+    case KZV_PIXFMT_RGBA:  return 4;
+    case KZV_PIXFMT_RGB48: return 6;
+    default: return 0;
+    }
+}
+
+const char *kzv_color_matrix_name(int m)
+{
+    switch (m) {
+    case KZV_MATRIX_RGB:         return "rgb";
+    case KZV_MATRIX_BT709:       return "bt709";
+    case KZV_MATRIX_UNSPECIFIED: return "unspecified";
+    case KZV_MATRIX_FCC:         return "fcc";
+    case KZV_MATRIX_BT470BG:     return "bt470bg";
+    case KZV_MATRIX_SMPTE170M:   return "smpte170m";
+    case KZV_MATRIX_SMPTE240M:   return "smpte240m";
+    case KZV_MATRIX_YCGCO:       return "ycgco";
+    case KZV_MATRIX_BT2020_NCL:  return "bt2020nc";
+    case KZV_MATRIX_BT2020_CL:   return "bt2020c";
+    default:                     return "other";
+    }
+}
+
+const char *kzv_color_range_name(int r)
+{
+    switch (r) {
+    case KZV_RANGE_LIMITED: return "limited";
+    case KZV_RANGE_FULL:    return "full";
+    default:                return "unspecified";
+    }
+}
+
+/* Max dimension we accept for a frame we allocate: keeps size arithmetic far
+ * from overflow (16384² × 8 bytes fits easily in size_t and int strides). */
+#define KZV_MAX_DIM 32768
+
+size_t kzv_frame_layout(int w, int h, kzv_pixfmt fmt, int stride[4], size_t offset[4])
+{
+    for (int i = 0; i < 4; i++) {
+        stride[i] = 0;
+        offset[i] = 0;
+    }
+    if (w <= 0 || h <= 0 || w > KZV_MAX_DIM || h > KZV_MAX_DIM)
+        return 0;
+    int bpp = kzv_pixfmt_packed_bpp(fmt);
+    if (bpp) {
+        stride[0] = w * bpp;
+        return (size_t)stride[0] * (size_t)h;
+    }
+    int cw, ch;
+    switch (fmt) {
+    case KZV_PIXFMT_YUV420P: cw = (w + 1) / 2; ch = (h + 1) / 2; break;
+    case KZV_PIXFMT_YUV422P: cw = (w + 1) / 2; ch = h; break;
+    case KZV_PIXFMT_YUV444P: cw = w; ch = h; break;
+    default: return 0;
+    }
+    stride[0] = (w + 63) & ~63;
+    stride[1] = stride[2] = (cw + 63) & ~63;
+    offset[1] = (size_t)stride[0] * (size_t)h;
+    offset[2] = offset[1] + (size_t)stride[1] * (size_t)ch;
+    return offset[2] + (size_t)stride[2] * (size_t)ch;
+}
+
+int kzv_frame_wrap_buffer(kzv_frame **out, AVBufferRef *buf, int width, int height, kzv_pixfmt fmt)
+{
+    *out = NULL;
+    size_t offset[4];
+    int stride[4];
+    size_t size = kzv_frame_layout(width, height, fmt, stride, offset);
+    if (!size || !buf || (size_t)buf->size < size) {
+        av_buffer_unref(&buf);
+        return KZV_EINVAL;
+    }
+    kzv_frame_internal *fi = calloc(1, sizeof(*fi));
+    if (!fi) {
+        av_buffer_unref(&buf);
+        return KZV_ENOMEM;
+    }
+    atomic_init(&fi->refs, 1);
+    fi->buf = buf;
+    kzv_frame *f = &fi->pub;
+    int planes = kzv_pixfmt_planes(fmt);
+    for (int i = 0; i < planes; i++) {
+        f->data[i] = buf->data + offset[i];
+        f->stride[i] = stride[i];
+    }
+    f->width = width;
+    f->height = height;
+    f->format = fmt;
+    f->pts_ts = INT64_MIN;
+    f->time_base = (kzv_rational){ 0, 1 };
+    f->color = (kzv_color){ .matrix = KZV_MATRIX_BT709, .range = KZV_RANGE_LIMITED,
+                            .primaries = 2, .transfer = 2 };
+    *out = f;
+    return KZV_OK;
+}
+
+int kzv_frame_alloc(kzv_frame **out, int width, int height, kzv_pixfmt format)
+{
+    if (!out)
+        return KZV_EINVAL;
+    *out = NULL;
+    size_t offset[4];
+    int stride[4];
+    size_t size = kzv_frame_layout(width, height, format, stride, offset);
+    if (!size || size > (size_t)INT_MAX)
+        return KZV_EINVAL;
+    AVBufferRef *buf = av_buffer_allocz(size);
+    if (!buf)
+        return KZV_ENOMEM;
+    return kzv_frame_wrap_buffer(out, buf, width, height, format);
+}
+
+kzv_frame *kzv_frame_ref(kzv_frame *f)
+{
+    if (f)
+        atomic_fetch_add_explicit(&((kzv_frame_internal *)f)->refs, 1, memory_order_relaxed);
+    return f;
+}
+
+void kzv_frame_unref(kzv_frame **pf)
+{
+    if (!pf || !*pf)
+        return;
+    kzv_frame_internal *fi = (kzv_frame_internal *)*pf;
+    *pf = NULL;
+    /* acq_rel: the thread that frees must see every other holder's writes. */
+    if (atomic_fetch_sub_explicit(&fi->refs, 1, memory_order_acq_rel) == 1) {
+        av_buffer_unref(&fi->buf);
+        free(fi);
+    }
+}

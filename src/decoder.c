@@ -25,6 +25,7 @@
 #include "kzv/decoder.h"
 #include "convert.h"
 #include "frame_internal.h"
+#include "index.h"
 #include "log.h"
 
 /* Consecutive container read errors tolerated before giving up on the rest of
@@ -55,6 +56,9 @@ struct kzv_decoder {
     int cur_w, cur_h, cur_fmt;
     int64_t last_pts_ts, last_dur_ts;   /* for streams with missing timestamps */
     int64_t next_index;
+
+    kzv_index index;        /* built on demand (count_frames, get_index, seeks) */
+    bool have_index;
 
     kzv_video_info info;
     kzv_decoder_stats stats;
@@ -510,34 +514,18 @@ static int display_rotation(const AVStream *st)
     return cw < 0 ? cw + 360 : cw;
 }
 
-/* Demux-only pass over a second context: packets of our stream that the
- * demuxer does not mark as discardable. */
-static int count_packets(kzv_decoder *d, int64_t *count)
+/* Build the frame index once (a separate demux-only pass over the file). */
+static int ensure_index(kzv_decoder *d)
 {
-    AVFormatContext *fmt = NULL;
-    AVPacket *pkt = av_packet_alloc();
-    int ret = pkt ? avformat_open_input(&fmt, d->path, NULL, NULL) : AVERROR(ENOMEM);
-    int64_t n = 0;
-    if (ret >= 0) {
-        for (unsigned i = 0; i < fmt->nb_streams; i++)
-            fmt->streams[i]->discard = (int)i == d->st->index ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-        if (d->st->index >= (int)fmt->nb_streams)
-            ret = AVERROR_STREAM_NOT_FOUND;
-        while (ret >= 0 && (ret = av_read_frame(fmt, pkt)) >= 0) {
-            if (pkt->stream_index == d->st->index && !(pkt->flags & AV_PKT_FLAG_DISCARD))
-                n++;
-            av_packet_unref(pkt);
-        }
-        if (ret == AVERROR_EOF)
-            ret = 0;
-    }
-    avformat_close_input(&fmt);
-    av_packet_free(&pkt);
-    if (ret < 0) {
-        kzv_log(&d->log, KZV_LOG_WARNING, "%s: frame count scan failed: %s", d->path, AVERR(ret));
-        return map_averror(ret);
-    }
-    *count = n;
+    if (d->have_index)
+        return KZV_OK;
+    char msg[512] = "";
+    int err = kzv_index_scan(&d->index, d->path, d->st->index, msg, sizeof(msg));
+    if (err < 0)
+        return fail(d, err, "%s", msg);
+    d->have_index = true;
+    if (d->index.n > 0)
+        d->info.total_frames = d->index.n;
     return KZV_OK;
 }
 
@@ -618,10 +606,9 @@ static int open_internal(kzv_decoder *d)
     d->cur_fmt = d->held->format;
     fill_info(d);
 
-    if (d->s.count_frames) {
-        int64_t n = -1;
-        if (count_packets(d, &n) == KZV_OK)
-            d->info.total_frames = n;
+    if (d->s.count_frames && ensure_index(d) < 0) {
+        kzv_log(&d->log, KZV_LOG_WARNING, "%s", d->err);
+        d->err[0] = '\0';   /* not fatal: the count stays unknown (-1) */
     }
     return KZV_OK;
 }
@@ -667,6 +654,181 @@ int kzv_decoder_open(kzv_decoder **out, const char *path, const kzv_decoder_sett
     return KZV_OK;
 }
 
+/* ---- seeking ----------------------------------------------------------- */
+
+int kzv_decoder_get_index(kzv_decoder *d, const kzv_index_entry **entries, int64_t *count)
+{
+    if (!d || !entries || !count)
+        return KZV_EINVAL;
+    int err = ensure_index(d);
+    if (err < 0)
+        return err;
+    *entries = d->index.e;
+    *count = d->index.n;
+    return KZV_OK;
+}
+
+/* Forget everything decoded so far (after av_seek_frame). */
+static void reset_decode_state(kzv_decoder *d)
+{
+    avcodec_flush_buffers(d->dec);
+    av_frame_unref(d->held);
+    av_frame_unref(d->scratch);
+    d->have_held = false;
+    d->demux_done = false;
+    d->codec_done = false;
+    d->pending_error = 0;
+    d->last_pts_ts = AV_NOPTS_VALUE;
+    d->last_dur_ts = 0;
+}
+
+/* Keyframe (decode order) to start from for a frame displayed at pts t:
+ * the last one whose pts is <= t; 0 if none. */
+static int64_t keyframe_for(const kzv_index *idx, int64_t t)
+{
+    int64_t lo = 0, hi = idx->nkf;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (idx->kf[mid].pts <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 ? lo - 1 : 0;
+}
+
+/* Decode forward, dropping (not converting) frames before pts t, until the
+ * frame at or after t is held. `first_check`: fail with KZV_EAGAIN when the
+ * first frame decoded is already past t (the seek landed too late). */
+static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
+{
+    for (bool first = true;; first = false) {
+        int r = decode_one(d, d->held);
+        if (r == AVERROR_EOF)
+            return KZV_EOF;
+        if (r < 0)
+            return r;
+        int64_t pts = d->held->best_effort_timestamp;
+        if (pts == AV_NOPTS_VALUE || pts < t) {
+            av_frame_unref(d->held);
+            continue;
+        }
+        if (first && first_check && pts > t) {
+            av_frame_unref(d->held);
+            return KZV_EAGAIN;
+        }
+        d->have_held = true;
+        return KZV_OK;
+    }
+}
+
+static int seek_to_entry(kzv_decoder *d, int64_t target)
+{
+    const kzv_index *idx = &d->index;
+    int64_t t = idx->e[target].pts_ts;
+    int64_t kfi = keyframe_for(idx, t);
+
+    /* Going forward within reach: the frame we hold is at or before the
+     * target and no later keyframe lies in between, so decoding on is
+     * cheaper than seeking back to the same keyframe. */
+    if (d->have_held && d->held->best_effort_timestamp != AV_NOPTS_VALUE &&
+        d->held->best_effort_timestamp <= t && (idx->nkf == 0 || idx->kf[kfi].pts <= d->held->best_effort_timestamp)) {
+        if (d->held->best_effort_timestamp < t) {
+            av_frame_unref(d->held);
+            d->have_held = false;
+            int r = skip_to(d, t, false);
+            if (r < 0)
+                return r == KZV_EOF ? fail(d, KZV_EINVALIDDATA, "%s: frame %" PRId64 " could not be decoded",
+                                           d->path, target) : r;
+        }
+    } else {
+        /* Seek to the keyframe; if the demuxer lands after the target (an
+         * imprecise container index), back off one keyframe and retry; last
+         * resort: the start of the file. */
+        for (int attempt = 0;; attempt++) {
+            int ret;
+            if (idx->nkf == 0 || kfi < 0 || attempt >= 4)
+                ret = avformat_seek_file(d->fmt, d->st->index, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+            else
+                ret = av_seek_frame(d->fmt, d->st->index, idx->kf[kfi].seek_ts, AVSEEK_FLAG_BACKWARD);
+            if (ret < 0 && attempt < 4) {
+                kfi--;
+                continue;
+            }
+            if (ret < 0)
+                return fail(d, KZV_EIO, "%s: cannot seek: %s", d->path, AVERR(ret));
+            reset_decode_state(d);
+            int r = skip_to(d, t, attempt < 4);
+            if (r == KZV_OK)
+                break;
+            if (r == KZV_EAGAIN || (r == KZV_EOF && attempt < 4)) {
+                kfi--;
+                continue;
+            }
+            if (r == KZV_EOF)
+                return fail(d, KZV_EINVALIDDATA, "%s: frame %" PRId64 " could not be decoded", d->path, target);
+            return r;
+        }
+    }
+    /* The frame held now is the target (or, if the target itself could not be
+     * decoded, the next one): its true display position comes from the index. */
+    int64_t at = kzv_index_find_pts(idx, d->held->best_effort_timestamp);
+    d->next_index = at >= 0 ? at : target;
+    return KZV_OK;
+}
+
+/* Make the decoder report EOF from now on (seek past the end). */
+static int seek_past_end(kzv_decoder *d)
+{
+    reset_decode_state(d);
+    d->codec_done = true;
+    d->next_index = d->index.n;
+    return KZV_EOF;
+}
+
+int kzv_decoder_seek_frame(kzv_decoder *d, int64_t frame_index)
+{
+    if (!d || frame_index < 0)
+        return KZV_EINVAL;
+    int err = ensure_index(d);
+    if (err < 0)
+        return err;
+    if (frame_index >= d->index.n)
+        return seek_past_end(d);
+    return seek_to_entry(d, frame_index);
+}
+
+int kzv_decoder_seek(kzv_decoder *d, double seconds, kzv_seek_mode mode)
+{
+    if (!d || seconds != seconds || (mode != KZV_SEEK_EXACT && mode != KZV_SEEK_KEYFRAME))
+        return KZV_EINVAL;
+    int err = ensure_index(d);
+    if (err < 0)
+        return err;
+    const kzv_index *idx = &d->index;
+    if (idx->n == 0)
+        return seek_past_end(d);
+    /* Search in seconds, computed exactly as frame pts are, so that a pts the
+     * caller got from a frame finds that very frame. */
+    int64_t lo = 0, hi = idx->n;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (idx->e[mid].pts <= seconds)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int64_t target = lo > 0 ? lo - 1 : 0;
+    const kzv_index_entry *last = &idx->e[idx->n - 1];
+    if (seconds >= last->pts + last->duration && last->duration > 0)
+        return seek_past_end(d);
+    if (mode == KZV_SEEK_KEYFRAME && idx->nkf > 0) {
+        int64_t k = kzv_index_find_pts(idx, idx->kf[keyframe_for(idx, idx->e[target].pts_ts)].pts);
+        target = k >= 0 ? k : 0;
+    }
+    return seek_to_entry(d, target);
+}
+
 /* ---- accessors, close -------------------------------------------------- */
 
 const kzv_video_info *kzv_decoder_info(const kzv_decoder *d)
@@ -697,6 +859,7 @@ void kzv_decoder_close(kzv_decoder **pd)
     kzv_decoder *d = *pd;
     *pd = NULL;
     kzv_converter_uninit(&d->conv);
+    kzv_index_free(&d->index);
     av_buffer_pool_uninit(&d->pool);
     av_frame_free(&d->held);
     av_frame_free(&d->scratch);

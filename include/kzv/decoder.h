@@ -104,6 +104,22 @@ typedef struct kzv_decoder_stats {
     int64_t read_errors;      /**< container read errors skipped (resynced) */
 } kzv_decoder_stats;
 
+/** One frame of the index, in display order (see kzv_decoder_get_index()). */
+typedef struct kzv_index_entry {
+    int64_t pts_ts;     /**< raw timestamp in the stream's time base */
+    double pts;         /**< seconds */
+    double duration;    /**< seconds to the next frame (last frame: its own duration) */
+    int64_t pos;        /**< byte position of the frame's packet in the file, -1 unknown */
+    int size;           /**< packet size in bytes */
+    bool keyframe;      /**< a random-access point (decoding can start here) */
+} kzv_index_entry;
+
+/** How kzv_decoder_seek() lands. */
+typedef enum kzv_seek_mode {
+    KZV_SEEK_EXACT    = 0, /**< the frame displayed at t, pixels identical to sequential decoding */
+    KZV_SEEK_KEYFRAME = 1, /**< the random-access point at or before t: fast, approximate */
+} kzv_seek_mode;
+
 /**
  * Open `path` and prepare its video stream for decoding.
  * @param out      receives the decoder; the caller owns it and must close it
@@ -128,6 +144,34 @@ KZV_API const kzv_video_info *kzv_decoder_info(const kzv_decoder *d);
  *         KZV_ENOMEM); kzv_decoder_last_error(d) says more.
  */
 KZV_API int kzv_decoder_next(kzv_decoder *d, kzv_frame **out);
+
+/**
+ * The frame index: every frame in display order, from a demux-only scan of
+ * the file (no decoding). Built on the first call (or the first seek) and
+ * kept; afterwards info.total_frames is exact.
+ * @param entries receives a pointer owned by the decoder, valid until close.
+ * @param count   receives the number of entries.
+ * @return KZV_OK, or an error when the file cannot be scanned.
+ */
+KZV_API int kzv_decoder_get_index(kzv_decoder *d, const kzv_index_entry **entries, int64_t *count);
+
+/**
+ * Seek to `seconds` (stream time, as in kzv_frame.pts).
+ * EXACT: the next kzv_decoder_next() returns the frame displayed at that time
+ * (pts <= t < pts + duration; the first frame when t is before it) with its
+ * true frame_index and the same pixels sequential decoding gives; KZV_EOF when
+ * t is past the last frame's end. KEYFRAME: the next frame is the
+ * random-access point at or before t. After a seek, kzv_decoder_next() goes on
+ * in display order. Builds the index on first use.
+ * @return KZV_OK, KZV_EOF (past the end), KZV_EINVAL, or a decode error.
+ */
+KZV_API int kzv_decoder_seek(kzv_decoder *d, double seconds, kzv_seek_mode mode);
+
+/**
+ * Seek so that the next kzv_decoder_next() returns frame `frame_index`
+ * (display order, 0-based), exactly. KZV_EOF when it is >= the frame count.
+ */
+KZV_API int kzv_decoder_seek_frame(kzv_decoder *d, int64_t frame_index);
 
 /** Copy the decoder's counters into *st. */
 KZV_API void kzv_decoder_get_stats(const kzv_decoder *d, kzv_decoder_stats *st);

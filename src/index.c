@@ -1,0 +1,136 @@
+/* Demux-only frame index: one pass over the packets of a stream. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavformat/avformat.h>
+
+#include "index.h"
+
+typedef struct scan_pkt {
+    int64_t pts, dts, pos, dur, order;
+    int size;
+    bool key;
+} scan_pkt;
+
+static int by_pts(const void *a, const void *b)
+{
+    const scan_pkt *x = a, *y = b;
+    if (x->pts != y->pts)
+        return x->pts < y->pts ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;   /* stable */
+}
+
+static int grow(void **p, int64_t *cap, size_t elem)
+{
+    int64_t ncap = *cap ? *cap * 2 : 4096;
+    void *np = realloc(*p, (size_t)ncap * elem);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = ncap;
+    return 0;
+}
+
+int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err, size_t errlen)
+{
+    memset(idx, 0, sizeof(*idx));
+    AVFormatContext *fmt = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    scan_pkt *p = NULL;
+    int64_t n = 0, cap = 0, nkf = 0, kfcap = 0;
+    int code = KZV_ENOMEM;
+    int ret = pkt ? avformat_open_input(&fmt, path, NULL, NULL) : AVERROR(ENOMEM);
+    if (ret < 0) {
+        code = ret == AVERROR(ENOMEM) ? KZV_ENOMEM : KZV_EIO;
+        snprintf(err, errlen, "%s: index scan cannot open the file", path);
+        goto end;
+    }
+    if (stream_index >= (int)fmt->nb_streams) {
+        code = KZV_EINVALIDDATA;
+        snprintf(err, errlen, "%s: index scan does not find stream %d", path, stream_index);
+        goto end;
+    }
+    for (unsigned i = 0; i < fmt->nb_streams; i++)
+        fmt->streams[i]->discard = (int)i == stream_index ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+    AVRational tb = fmt->streams[stream_index]->time_base;
+
+    while ((ret = av_read_frame(fmt, pkt)) >= 0 || ret == AVERROR(EAGAIN)) {
+        if (ret < 0)
+            continue;
+        if (pkt->stream_index == stream_index && !(pkt->flags & AV_PKT_FLAG_DISCARD)) {
+            if (n == cap && grow((void **)&p, &cap, sizeof(*p)) < 0) {
+                snprintf(err, errlen, "%s: out of memory while indexing", path);
+                goto end;
+            }
+            int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+            p[n] = (scan_pkt){ .pts = ts, .dts = pkt->dts, .pos = pkt->pos, .dur = pkt->duration,
+                               .order = n, .size = pkt->size, .key = pkt->flags & AV_PKT_FLAG_KEY };
+            n++;
+        }
+        av_packet_unref(pkt);
+    }
+    /* A damaged tail ends the scan like the end of the file does. */
+
+    /* Keyframes in decode order: where decoding may start, with the
+     * timestamp to hand to av_seek_frame (dts where known: mp4 seeks by dts). */
+    for (int64_t i = 0; i < n; i++) {
+        if (!p[i].key || p[i].pts == AV_NOPTS_VALUE)
+            continue;
+        if (nkf == kfcap && grow((void **)&idx->kf, &kfcap, sizeof(*idx->kf)) < 0) {
+            snprintf(err, errlen, "%s: out of memory while indexing", path);
+            goto end;
+        }
+        idx->kf[nkf++] = (struct kzv_index_kf){ p[i].pts, p[i].dts != AV_NOPTS_VALUE ? p[i].dts : p[i].pts };
+    }
+    idx->nkf = nkf;
+
+    /* Display order. Packets with no timestamp at all keep decode order at the end. */
+    qsort(p, (size_t)n, sizeof(*p), by_pts);
+    idx->e = calloc((size_t)(n ? n : 1), sizeof(*idx->e));
+    if (!idx->e) {
+        snprintf(err, errlen, "%s: out of memory while indexing", path);
+        goto end;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t d = i + 1 < n && p[i + 1].pts > p[i].pts ? p[i + 1].pts - p[i].pts
+                  : p[i].dur > 0 ? p[i].dur : (i > 0 ? p[i].pts - p[i - 1].pts : 0);
+        idx->e[i] = (kzv_index_entry){
+            .pts_ts = p[i].pts,
+            .pts = (double)p[i].pts * tb.num / tb.den,
+            .duration = (double)d * tb.num / tb.den,
+            .pos = p[i].pos,
+            .size = p[i].size,
+            .keyframe = p[i].key,
+        };
+    }
+    idx->n = n;
+    code = KZV_OK;
+end:
+    free(p);
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+    if (code != KZV_OK)
+        kzv_index_free(idx);
+    return code;
+}
+
+int64_t kzv_index_find_pts(const kzv_index *idx, int64_t t)
+{
+    int64_t lo = 0, hi = idx->n;   /* first entry with pts > t */
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (idx->e[mid].pts_ts <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo - 1;
+}
+
+void kzv_index_free(kzv_index *idx)
+{
+    free(idx->e);
+    free(idx->kf);
+    memset(idx, 0, sizeof(*idx));
+}

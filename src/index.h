@@ -1,0 +1,31 @@
+/* The frame index: a demux-only scan (no decoding) of one stream that lists
+ * every frame in display order with its timing and where its packet is. It
+ * makes total_frames exact and exact seeking possible. */
+#ifndef KZV_SRC_INDEX_H
+#define KZV_SRC_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kzv/decoder.h"
+
+typedef struct kzv_index {
+    kzv_index_entry *e;       /* display order (sorted by pts) */
+    int64_t n;
+    /* Keyframes in decode order: for entry i of e[], the keyframe to start
+     * decoding from is found by pts; kf[] holds (pts, seek timestamp). */
+    struct kzv_index_kf { int64_t pts, seek_ts; } *kf;
+    int64_t nkf;
+} kzv_index;
+
+/* Scan `path`'s stream `stream_index` (opened separately from any decoder).
+ * Returns KZV_OK or a KZV error with a message in err. */
+int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err, size_t errlen);
+
+/* Display-order position of the last frame with pts <= t (raw units), or -1
+ * when t is before the first frame. */
+int64_t kzv_index_find_pts(const kzv_index *idx, int64_t t);
+
+void kzv_index_free(kzv_index *idx);
+
+#endif

@@ -56,6 +56,7 @@ struct kzv_decoder {
     int cur_w, cur_h, cur_fmt;
     int64_t last_pts_ts, last_dur_ts;   /* for streams with missing timestamps */
     int64_t next_index;
+    int64_t first_pts_ts;   /* best-effort pts of the first frame (open) */
 
     kzv_index index;        /* built on demand (count_frames, get_index, seeks) */
     bool have_index;
@@ -524,6 +525,12 @@ static int ensure_index(kzv_decoder *d)
     if (err < 0)
         return fail(d, err, "%s", msg);
     d->have_index = true;
+    /* Without container pts, the decoder's timestamps trail the packets'
+     * decode timestamps by its reorder delay; align the index with what
+     * frames actually carry, using the first frame as the reference. */
+    if (d->index.no_pts && d->first_pts_ts != AV_NOPTS_VALUE && d->index.e[0].pts_ts != d->first_pts_ts)
+        kzv_index_shift(&d->index, d->first_pts_ts - d->index.e[0].pts_ts,
+                        d->st->time_base.num, d->st->time_base.den);
     if (d->index.n > 0)
         d->info.total_frames = d->index.n;
     return KZV_OK;
@@ -604,6 +611,7 @@ static int open_internal(kzv_decoder *d)
     d->first_w = d->cur_w = d->held->width;
     d->first_h = d->cur_h = d->held->height;
     d->cur_fmt = d->held->format;
+    d->first_pts_ts = d->held->best_effort_timestamp;
     fill_info(d);
 
     if (d->s.count_frames && ensure_index(d) < 0) {
@@ -722,9 +730,53 @@ static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
     }
 }
 
+/* Streams without container timestamps (AVI, raw elementary streams): the
+ * decoder's guessed timestamps after a seek differ from those of a decode
+ * from the start, so a frame can only be identified by counting. Go forward
+ * by counting from where we are, or restart from the beginning: slow but
+ * exact, and only for these streams. */
+static int seek_by_count(kzv_decoder *d, int64_t target)
+{
+    if (!(d->have_held && d->next_index <= target)) {
+        int ret = avformat_seek_file(d->fmt, d->st->index, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+        if (ret < 0)
+            return fail(d, KZV_EIO, "%s: cannot seek to the start: %s", d->path, AVERR(ret));
+        reset_decode_state(d);
+        d->next_index = 0;
+        int r = decode_one(d, d->held);
+        if (r < 0)
+            return r == AVERROR_EOF ? fail(d, KZV_EINVALIDDATA, "%s: no frame after seeking", d->path) : r;
+        d->have_held = true;
+    }
+    while (d->next_index < target) {
+        /* Keep the timestamp chain of sequential decoding for the frame we
+         * drop: its duration is what the next synthesized pts builds on. */
+        int r = decode_one(d, d->scratch);
+        if (r < 0) {
+            av_frame_unref(d->held);
+            d->have_held = false;
+            return r == AVERROR_EOF ? fail(d, KZV_EINVALIDDATA, "%s: frame %" PRId64 " could not be decoded",
+                                           d->path, target) : r;
+        }
+        int64_t pts = d->held->best_effort_timestamp, next = d->scratch->best_effort_timestamp;
+        if (pts == AV_NOPTS_VALUE)
+            pts = d->last_pts_ts != AV_NOPTS_VALUE ? d->last_pts_ts + d->last_dur_ts : 0;
+        d->last_dur_ts = next != AV_NOPTS_VALUE && next > pts ? next - pts : d->last_dur_ts;
+        d->last_pts_ts = pts;
+        av_frame_unref(d->held);
+        AVFrame *t = d->held;
+        d->held = d->scratch;
+        d->scratch = t;
+        d->next_index++;
+    }
+    return KZV_OK;
+}
+
 static int seek_to_entry(kzv_decoder *d, int64_t target)
 {
     const kzv_index *idx = &d->index;
+    if (idx->no_pts)
+        return seek_by_count(d, target);
     int64_t t = idx->e[target].pts_ts;
     int64_t kfi = keyframe_for(idx, t);
 

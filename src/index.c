@@ -38,7 +38,7 @@ int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err
     AVFormatContext *fmt = NULL;
     AVPacket *pkt = av_packet_alloc();
     scan_pkt *p = NULL;
-    int64_t n = 0, cap = 0, nkf = 0, kfcap = 0;
+    int64_t n = 0, cap = 0, nkf = 0, kfcap = 0, with_pts = 0;
     int code = KZV_ENOMEM;
     int ret = pkt ? avformat_open_input(&fmt, path, NULL, NULL) : AVERROR(ENOMEM);
     if (ret < 0) {
@@ -64,6 +64,7 @@ int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err
                 goto end;
             }
             int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+            with_pts += pkt->pts != AV_NOPTS_VALUE;
             p[n] = (scan_pkt){ .pts = ts, .dts = pkt->dts, .pos = pkt->pos, .dur = pkt->duration,
                                .order = n, .size = pkt->size, .key = pkt->flags & AV_PKT_FLAG_KEY };
             n++;
@@ -105,6 +106,7 @@ int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err
         };
     }
     idx->n = n;
+    idx->no_pts = n > 0 && with_pts < n;
     code = KZV_OK;
 end:
     free(p);
@@ -126,6 +128,16 @@ int64_t kzv_index_find_pts(const kzv_index *idx, int64_t t)
             hi = mid;
     }
     return lo - 1;
+}
+
+void kzv_index_shift(kzv_index *idx, int64_t delta, int tb_num, int tb_den)
+{
+    for (int64_t i = 0; i < idx->n; i++) {
+        idx->e[i].pts_ts += delta;
+        idx->e[i].pts = (double)idx->e[i].pts_ts * tb_num / tb_den;   /* as frames compute it */
+    }
+    for (int64_t i = 0; i < idx->nkf; i++)
+        idx->kf[i].pts += delta;   /* seek_ts stays: it is what the demuxer knows */
 }
 
 void kzv_index_free(kzv_index *idx)

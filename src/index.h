@@ -4,6 +4,7 @@
 #ifndef KZV_SRC_INDEX_H
 #define KZV_SRC_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@ typedef struct kzv_index {
      * decoding from is found by pts; kf[] holds (pts, seek timestamp). */
     struct kzv_index_kf { int64_t pts, seek_ts; } *kf;
     int64_t nkf;
+    bool no_pts;              /* the container's pts are missing for some or
+                                 all packets (AVI, raw streams): entries carry
+                                 decode timestamps, frames are found by counting */
 } kzv_index;
 
 /* Scan `path`'s stream `stream_index` (opened separately from any decoder).
@@ -25,6 +29,11 @@ int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err
 /* Display-order position of the last frame with pts <= t (raw units), or -1
  * when t is before the first frame. */
 int64_t kzv_index_find_pts(const kzv_index *idx, int64_t t);
+
+/* Shift every timestamp of the index by `delta` (raw units): for streams
+ * without pts, where the decoder's best-effort timestamps run `delta` ticks
+ * behind the packets' decode timestamps (its reorder delay). */
+void kzv_index_shift(kzv_index *idx, int64_t delta, int tb_num, int tb_den);
 
 void kzv_index_free(kzv_index *idx);
 

@@ -1,0 +1,156 @@
+/* Seek stress: for each fixture named on the command line, decode it
+ * sequentially (remembering every frame's pts, index and pixel hash), then do
+ * random seeks by frame index and by time, forwards and backwards, reading a
+ * few frames after each, and require the same frames as sequential decoding:
+ * same frame_index, same pts, same pixels. Also KEYFRAME mode, seeks before
+ * the start and past the end, and the index against the sequential decode. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kzv/kzv.h>
+
+#include "ktest.h"
+
+typedef struct ref_frame {
+    uint64_t hash;
+    double pts, duration;
+    bool keyframe;
+} ref_frame;
+
+static uint64_t frame_hash(const kzv_frame *f)
+{
+    uint64_t h = 1469598103934665603ull;   /* FNV-1a over the visible pixels */
+    for (int y = 0; y < f->height; y++) {
+        const uint8_t *p = f->data[0] + (size_t)y * f->stride[0];
+        for (int x = 0; x < f->width * 3; x++) {
+            h ^= p[x];
+            h *= 1099511628211ull;
+        }
+    }
+    return h ^ ((uint64_t)f->width << 32 | (uint64_t)f->height);
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static int rnd(int n)
+{
+    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+    return (int)(rng % (uint64_t)n);
+}
+
+/* Read `count` frames and compare them with ref[first …]. */
+static int expect_run(kzv_decoder *d, const ref_frame *ref, int n, int first, int count, const char *what)
+{
+    int bad = 0;
+    for (int k = 0; k < count && first + k < n; k++) {
+        kzv_frame *f = NULL;
+        int r = kzv_decoder_next(d, &f);
+        if (r != KZV_OK) {
+            KT_CHECK(0, "%s: next after seek to %d (+%d) returned %d: %s", what, first, k, r,
+                     kzv_decoder_last_error(d));
+            return 1;
+        }
+        int want = first + k;
+        bool ok = f->frame_index == want && f->pts == ref[want].pts && frame_hash(f) == ref[want].hash;
+        KT_CHECK(ok, "%s: seek to %d (+%d): got index %lld pts %.6f%s, want pts %.6f",
+                 what, first, k, (long long)f->frame_index, f->pts,
+                 frame_hash(f) == ref[want].hash ? "" : " (pixels differ)", ref[want].pts);
+        bad += !ok;
+        kzv_frame_unref(&f);
+    }
+    return bad;
+}
+
+static void stress(const char *name, int seeks)
+{
+    const char *path = kt_fixture(name);
+    kzv_decoder *d = NULL;
+    int r = kzv_decoder_open(&d, path, NULL);
+    KT_CHECK(r == KZV_OK, "%s: open: %s", name, kzv_decoder_last_error(NULL));
+    if (r != KZV_OK)
+        return;
+
+    int n = 0, cap = 256;
+    ref_frame *ref = kt_malloc(sizeof(*ref) * (size_t)cap);
+    kzv_frame *f = NULL;
+    while ((r = kzv_decoder_next(d, &f)) == KZV_OK) {
+        if (n == cap) {
+            cap *= 2;
+            ref = realloc(ref, sizeof(*ref) * (size_t)cap);
+            if (!ref) abort();
+        }
+        ref[n++] = (ref_frame){ frame_hash(f), f->pts, f->duration, f->keyframe };
+        kzv_frame_unref(&f);
+    }
+    KT_CHECK(r == KZV_EOF && n > 0, "%s: sequential decode ended with %d after %d frames", name, r, n);
+
+    /* The index agrees with what decoding gave. */
+    const kzv_index_entry *e = NULL;
+    int64_t cnt = 0;
+    r = kzv_decoder_get_index(d, &e, &cnt);
+    KT_CHECK(r == KZV_OK && cnt == n, "%s: index has %lld entries, decoding gave %d", name, (long long)cnt, n);
+    KT_CHECK(kzv_decoder_info(d)->total_frames == n, "%s: total_frames %lld != %d", name,
+             (long long)kzv_decoder_info(d)->total_frames, n);
+    int pts_mismatch = 0;
+    for (int i = 0; r == KZV_OK && i < n && i < cnt; i++)
+        pts_mismatch += e[i].pts != ref[i].pts;
+    KT_CHECK(pts_mismatch == 0, "%s: %d index pts differ from decoded pts", name, pts_mismatch);
+
+    int bad = 0;
+    for (int i = 0; i < seeks && bad < 5; i++) {
+        int target = rnd(n);
+        char what[160];
+        if (rnd(2)) {
+            snprintf(what, sizeof(what), "%s seek_frame(%d)", name, target);
+            r = kzv_decoder_seek_frame(d, target);
+        } else {
+            /* A time inside the frame's display interval (pts <= t < pts + duration). */
+            double t = ref[target].pts + (target + 1 < n ? (ref[target + 1].pts - ref[target].pts) * (rnd(100) / 100.0) : 0);
+            snprintf(what, sizeof(what), "%s seek(%.6f)", name, t);
+            r = kzv_decoder_seek(d, t, KZV_SEEK_EXACT);
+        }
+        KT_CHECK(r == KZV_OK, "%s returned %d: %s", what, r, kzv_decoder_last_error(d));
+        if (r != KZV_OK) {
+            bad++;
+            continue;
+        }
+        bad += expect_run(d, ref, n, target, 1 + rnd(3), what);
+    }
+
+    /* KEYFRAME mode lands on a keyframe at or before the time. */
+    for (int i = 0; i < 20; i++) {
+        int target = rnd(n);
+        r = kzv_decoder_seek(d, ref[target].pts, KZV_SEEK_KEYFRAME);
+        KT_CHECK(r == KZV_OK, "%s: keyframe seek: %d", name, r);
+        if (kzv_decoder_next(d, &f) == KZV_OK) {
+            KT_CHECK(f->frame_index <= target && ref[f->frame_index].keyframe && f->keyframe &&
+                     f->pts == ref[f->frame_index].pts && frame_hash(f) == ref[f->frame_index].hash,
+                     "%s: keyframe seek to %d landed on %lld", name, target, (long long)f->frame_index);
+            kzv_frame_unref(&f);
+        }
+    }
+
+    /* Before the start: the first frame. Past the end: EOF, then a seek back works. */
+    KT_CHECK_EQ_INT(kzv_decoder_seek(d, ref[0].pts - 100.0, KZV_SEEK_EXACT), KZV_OK);
+    expect_run(d, ref, n, 0, 2, name);
+    KT_CHECK_EQ_INT(kzv_decoder_seek(d, ref[n - 1].pts + ref[n - 1].duration + 1.0, KZV_SEEK_EXACT), KZV_EOF);
+    KT_CHECK_EQ_INT(kzv_decoder_next(d, &f), KZV_EOF);
+    KT_CHECK_EQ_INT(kzv_decoder_seek_frame(d, n), KZV_EOF);
+    KT_CHECK_EQ_INT(kzv_decoder_seek_frame(d, -1), KZV_EINVAL);
+    KT_CHECK_EQ_INT(kzv_decoder_seek(d, NAN, KZV_SEEK_EXACT), KZV_EINVAL);
+    KT_CHECK_EQ_INT(kzv_decoder_seek_frame(d, n - 1), KZV_OK);
+    expect_run(d, ref, n, n - 1, 1, name);
+    KT_CHECK_EQ_INT(kzv_decoder_next(d, &f), KZV_EOF);
+
+    printf("%-22s %4d frames, %d random seeks, %d mismatches\n", name, n, seeks, bad);
+    free(ref);
+    kzv_decoder_close(&d);
+}
+
+int main(int argc, char **argv)
+{
+    int seeks = getenv("KZV_SEEKS") ? atoi(getenv("KZV_SEEKS")) : 200;
+    for (int i = 1; i < argc; i++)
+        stress(argv[i], seeks);
+    return kt_finish();
+}

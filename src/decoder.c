@@ -57,6 +57,8 @@ struct kzv_decoder {
     int64_t last_pts_ts, last_dur_ts;   /* for streams with missing timestamps */
     int64_t next_index;
     int64_t first_pts_ts;   /* best-effort pts of the first frame (open) */
+    int64_t skip_before;    /* while seeking: packets with pts < this that no
+                               frame references need not be decoded at all */
 
     kzv_index index;        /* built on demand (count_frames, get_index, seeks) */
     bool have_index;
@@ -214,6 +216,11 @@ static int decode_one(kzv_decoder *d, AVFrame *out)
             return ret;
         d->stats.packets_read++;
         int64_t pkt_pts = d->pkt->pts != AV_NOPTS_VALUE ? d->pkt->pts : d->pkt->dts;
+        /* Seeking: a non-reference picture displayed before the target is
+         * never needed, so the codec may drop it undecoded (per packet; frame
+         * threads pick the setting up at submission). */
+        d->dec->skip_frame = d->skip_before != AV_NOPTS_VALUE && d->pkt->pts != AV_NOPTS_VALUE &&
+                             d->pkt->pts < d->skip_before ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
         ret = avcodec_send_packet(d->dec, d->pkt);
         av_packet_unref(d->pkt);
         if (ret == AVERROR(ENOMEM))
@@ -651,6 +658,7 @@ int kzv_decoder_open(kzv_decoder **out, const char *path, const kzv_decoder_sett
     d->log = (kzv_logger){ s.log_fn, s.log_user };
     d->cur_fmt = AV_PIX_FMT_NONE;
     d->last_pts_ts = AV_NOPTS_VALUE;
+    d->skip_before = AV_NOPTS_VALUE;
 
     int ret = open_internal(d);
     if (ret < 0) {
@@ -708,7 +716,7 @@ static int64_t keyframe_for(const kzv_index *idx, int64_t t)
 /* Decode forward, dropping (not converting) frames before pts t, until the
  * frame at or after t is held. `first_check`: fail with KZV_EAGAIN when the
  * first frame decoded is already past t (the seek landed too late). */
-static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
+static int skip_to_inner(kzv_decoder *d, int64_t t, bool first_check)
 {
     for (bool first = true;; first = false) {
         int r = decode_one(d, d->held);
@@ -728,6 +736,14 @@ static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
         d->have_held = true;
         return KZV_OK;
     }
+}
+
+static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
+{
+    d->skip_before = t;
+    int r = skip_to_inner(d, t, first_check);
+    d->skip_before = AV_NOPTS_VALUE;
+    return r;
 }
 
 /* Streams without container timestamps (AVI, raw elementary streams): the
@@ -850,16 +866,15 @@ int kzv_decoder_seek_frame(kzv_decoder *d, int64_t frame_index)
     return seek_to_entry(d, frame_index);
 }
 
-int kzv_decoder_seek(kzv_decoder *d, double seconds, kzv_seek_mode mode)
+/* Display index of the frame shown at `seconds`; KZV_EOF past the end. */
+static int index_at_time(kzv_decoder *d, double seconds, int64_t *target)
 {
-    if (!d || seconds != seconds || (mode != KZV_SEEK_EXACT && mode != KZV_SEEK_KEYFRAME))
-        return KZV_EINVAL;
     int err = ensure_index(d);
     if (err < 0)
         return err;
     const kzv_index *idx = &d->index;
     if (idx->n == 0)
-        return seek_past_end(d);
+        return KZV_EOF;
     /* Search in seconds, computed exactly as frame pts are, so that a pts the
      * caller got from a frame finds that very frame. */
     int64_t lo = 0, hi = idx->n;
@@ -870,15 +885,143 @@ int kzv_decoder_seek(kzv_decoder *d, double seconds, kzv_seek_mode mode)
         else
             hi = mid;
     }
-    int64_t target = lo > 0 ? lo - 1 : 0;
     const kzv_index_entry *last = &idx->e[idx->n - 1];
     if (seconds >= last->pts + last->duration && last->duration > 0)
+        return KZV_EOF;
+    *target = lo > 0 ? lo - 1 : 0;
+    return KZV_OK;
+}
+
+int kzv_decoder_frame_at(kzv_decoder *d, double seconds, int64_t *frame_index)
+{
+    if (!d || !frame_index || seconds != seconds)
+        return KZV_EINVAL;
+    return index_at_time(d, seconds, frame_index);
+}
+
+int kzv_decoder_seek(kzv_decoder *d, double seconds, kzv_seek_mode mode)
+{
+    if (!d || seconds != seconds || (mode != KZV_SEEK_EXACT && mode != KZV_SEEK_KEYFRAME))
+        return KZV_EINVAL;
+    int64_t target = 0;
+    int err = index_at_time(d, seconds, &target);
+    if (err == KZV_EOF)
         return seek_past_end(d);
+    if (err < 0)
+        return err;
+    const kzv_index *idx = &d->index;
     if (mode == KZV_SEEK_KEYFRAME && idx->nkf > 0) {
         int64_t k = kzv_index_find_pts(idx, idx->kf[keyframe_for(idx, idx->e[target].pts_ts)].pts);
         target = k >= 0 ? k : 0;
     }
     return seek_to_entry(d, target);
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+typedef struct batch_item { int64_t index; size_t slot; } batch_item;
+
+static int by_index(const void *a, const void *b)
+{
+    const batch_item *x = a, *y = b;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Decode each distinct index once, in ascending order, so that a group of
+ * pictures is decoded once for all the frames wanted from it. */
+static int get_sorted(kzv_decoder *d, batch_item *items, size_t n, kzv_frame **out)
+{
+    qsort(items, n, sizeof(*items), by_index);
+    int err = KZV_OK;
+    kzv_frame *prev = NULL;
+    for (size_t i = 0; i < n && err == KZV_OK; i++) {
+        if (i > 0 && items[i].index == items[i - 1].index) {
+            out[items[i].slot] = kzv_frame_ref(prev);
+            continue;
+        }
+        err = kzv_decoder_seek_frame(d, items[i].index);
+        if (err == KZV_OK)
+            err = kzv_decoder_next(d, &out[items[i].slot]);
+        if (err == KZV_EOF)
+            err = fail(d, KZV_EINVALIDDATA, "%s: frame %" PRId64 " could not be decoded", d->path, items[i].index);
+        prev = out[items[i].slot];
+    }
+    if (err != KZV_OK)
+        for (size_t i = 0; i < n; i++)
+            kzv_frame_unref(&out[items[i].slot]);
+    return err;
+}
+
+int kzv_decoder_get_frames(kzv_decoder *d, const int64_t *indices, size_t n, kzv_frame **out)
+{
+    if (!d || (n && (!indices || !out)))
+        return KZV_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    int err = ensure_index(d);
+    if (err < 0)
+        return err;
+    batch_item *items = malloc(sizeof(*items) * (n ? n : 1));
+    if (!items)
+        return KZV_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (indices[i] < 0 || indices[i] >= d->index.n) {
+            free(items);
+            return fail(d, KZV_EINVAL, "%s: frame %" PRId64 " does not exist (%" PRId64 " frames)",
+                        d->path, indices[i], d->index.n);
+        }
+        items[i] = (batch_item){ indices[i], i };
+    }
+    err = get_sorted(d, items, n, out);
+    free(items);
+    return err;
+}
+
+int kzv_decoder_get_frames_at(kzv_decoder *d, const double *seconds, size_t n, kzv_frame **out)
+{
+    if (!d || (n && (!seconds || !out)))
+        return KZV_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    batch_item *items = malloc(sizeof(*items) * (n ? n : 1));
+    if (!items)
+        return KZV_ENOMEM;
+    int err = KZV_OK;
+    for (size_t i = 0; i < n && err == KZV_OK; i++) {
+        items[i].slot = i;
+        err = seconds[i] != seconds[i] ? KZV_EINVAL : index_at_time(d, seconds[i], &items[i].index);
+    }
+    if (err == KZV_OK)
+        err = get_sorted(d, items, n, out);
+    free(items);
+    return err;
+}
+
+int kzv_decoder_get_range(kzv_decoder *d, int64_t start, int64_t end, int64_t step,
+                          kzv_frame **out, size_t *n_out)
+{
+    if (n_out)
+        *n_out = 0;
+    if (!d || !out || !n_out || start < 0 || step < 1 || start >= end)
+        return KZV_EINVAL;
+    int err = ensure_index(d);
+    if (err < 0)
+        return err;
+    if (end > d->index.n)
+        end = d->index.n;
+    if (start >= end)
+        return KZV_OK;
+    size_t n = (size_t)((end - start + step - 1) / step);
+    int64_t *indices = malloc(sizeof(*indices) * n);
+    if (!indices)
+        return KZV_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        indices[i] = start + (int64_t)i * step;
+    err = kzv_decoder_get_frames(d, indices, n, out);
+    free(indices);
+    if (err == KZV_OK)
+        *n_out = n;
+    return err;
 }
 
 /* ---- accessors, close -------------------------------------------------- */

@@ -173,6 +173,38 @@ KZV_API int kzv_decoder_seek(kzv_decoder *d, double seconds, kzv_seek_mode mode)
  */
 KZV_API int kzv_decoder_seek_frame(kzv_decoder *d, int64_t frame_index);
 
+/**
+ * Decode a batch of frames by display index, in any order. Indices are sorted
+ * internally, each wanted frame is decoded once (duplicates share one frame),
+ * and a group of pictures is decoded once for all the wanted frames in it.
+ * @param indices `n` display indices (0 <= index < frame count); not retained.
+ * @param out     array of `n` slots; on KZV_OK out[i] holds a reference, owned
+ *                by the caller, to frame indices[i]. On failure every slot is NULL.
+ * @return KZV_OK, KZV_EINVAL (an index out of range, NULL arrays), or an error.
+ * Afterwards kzv_decoder_next() goes on after the highest index decoded.
+ */
+KZV_API int kzv_decoder_get_frames(kzv_decoder *d, const int64_t *indices, size_t n, kzv_frame **out);
+
+/** As kzv_decoder_get_frames(), with times in seconds (each selects the
+ *  frame displayed at that time, as KZV_SEEK_EXACT does). KZV_EOF if a time
+ *  is past the end of the last frame. */
+KZV_API int kzv_decoder_get_frames_at(kzv_decoder *d, const double *seconds, size_t n, kzv_frame **out);
+
+/**
+ * Frames start, start+step, … below end (display indices; end is clamped to
+ * the frame count). `out` must have room for ceil((end - start) / step)
+ * references; *n_out receives how many were stored (owned by the caller).
+ * @return KZV_OK, KZV_EINVAL (start < 0, step < 1, start >= end), or an error.
+ */
+KZV_API int kzv_decoder_get_range(kzv_decoder *d, int64_t start, int64_t end, int64_t step,
+                                  kzv_frame **out, size_t *n_out);
+
+/**
+ * Display index of the frame shown at `seconds` (as KZV_SEEK_EXACT picks it),
+ * from the index (built on first use). KZV_EOF past the end.
+ */
+KZV_API int kzv_decoder_frame_at(kzv_decoder *d, double seconds, int64_t *frame_index);
+
 /** Copy the decoder's counters into *st. */
 KZV_API void kzv_decoder_get_stats(const kzv_decoder *d, kzv_decoder_stats *st);
 

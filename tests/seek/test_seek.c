@@ -142,6 +142,45 @@ static void stress(const char *name, int seeks)
     expect_run(d, ref, n, n - 1, 1, name);
     KT_CHECK_EQ_INT(kzv_decoder_next(d, &f), KZV_EOF);
 
+    /* Batches: random indices with duplicates, any order; results in the
+     * caller's order, identical to sequential decoding. */
+    enum { NB = 24 };
+    int64_t want[NB];
+    double when[NB];
+    kzv_frame *got[NB];
+    for (int i = 0; i < NB; i++) {
+        want[i] = i % 5 == 4 ? want[i - 1] : rnd(n);
+        when[i] = ref[want[i]].pts;
+    }
+    KT_CHECK_EQ_INT(kzv_decoder_get_frames(d, want, NB, got), KZV_OK);
+    for (int i = 0; i < NB; i++) {
+        KT_CHECK(got[i] && got[i]->frame_index == want[i] && frame_hash(got[i]) == ref[want[i]].hash,
+                 "%s: batch slot %d wants frame %lld", name, i, (long long)want[i]);
+        kzv_frame_unref(&got[i]);
+    }
+    KT_CHECK_EQ_INT(kzv_decoder_get_frames_at(d, when, NB, got), KZV_OK);
+    for (int i = 0; i < NB; i++) {
+        KT_CHECK(got[i] && got[i]->frame_index == want[i], "%s: batch-at slot %d", name, i);
+        kzv_frame_unref(&got[i]);
+    }
+    size_t nr = 0;
+    int64_t step = n > 6 ? 3 : 1;
+    kzv_frame **range = kt_malloc(sizeof(*range) * (size_t)n);
+    KT_CHECK_EQ_INT(kzv_decoder_get_range(d, 1, n + 10, step, range, &nr), KZV_OK);   /* end is clamped */
+    KT_CHECK_EQ_INT(nr, (size_t)((n - 1 + step - 1) / step));
+    for (size_t i = 0; i < nr; i++) {
+        KT_CHECK(range[i]->frame_index == 1 + (int64_t)i * step && frame_hash(range[i]) == ref[1 + i * step].hash,
+                 "%s: range item %zu", name, i);
+        kzv_frame_unref(&range[i]);
+    }
+    free(range);
+    want[0] = 0;
+    want[1] = n;   /* out of range: the whole call fails, nothing is returned */
+    KT_CHECK_EQ_INT(kzv_decoder_get_frames(d, want, 2, got), KZV_EINVAL);
+    KT_CHECK(got[0] == NULL && got[1] == NULL, "%s: failed batch leaves NULL slots", name);
+    int64_t at = -1;
+    KT_CHECK(kzv_decoder_frame_at(d, ref[n / 2].pts, &at) == KZV_OK && at == n / 2, "%s: frame_at", name);
+
     printf("%-22s %4d frames, %d random seeks, %d mismatches\n", name, n, seeks, bad);
     free(ref);
     kzv_decoder_close(&d);

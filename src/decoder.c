@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,13 @@
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/time.h>
 
 #include "kzv/decoder.h"
 #include "convert.h"
 #include "frame_internal.h"
 #include "index.h"
+#include "input.h"
 #include "log.h"
 
 /* Consecutive container read errors tolerated before giving up on the rest of
@@ -36,6 +39,9 @@ struct kzv_decoder {
     kzv_logger log;
     kzv_decoder_settings s;
     char *path;
+    kzv_source src;
+    atomic_bool interrupted;        /* kzv_decoder_interrupt() */
+    _Atomic int64_t io_deadline;    /* av_gettime_relative() limit of the current I/O; 0 = none */
 
     AVFormatContext *fmt;
     AVCodecContext *dec;
@@ -116,6 +122,44 @@ static const char *averr(int e, char *buf, size_t n)
 }
 #define AVERR(e) averr((e), (char[AV_ERROR_MAX_STRING_SIZE]){ 0 }, AV_ERROR_MAX_STRING_SIZE)
 
+/* ---- I/O deadline and interruption ------------------------------------ */
+
+/* FFmpeg's interrupt callback: asked between reads and while kzv's file
+ * reader waits on a pipe. */
+static int interrupt_cb(void *opaque)
+{
+    kzv_decoder *d = opaque;
+    if (atomic_load(&d->interrupted))
+        return 1;
+    int64_t deadline = atomic_load(&d->io_deadline);
+    return deadline && av_gettime_relative() > deadline;
+}
+
+/* Start the clock for one blocking operation. */
+static void arm_io(kzv_decoder *d)
+{
+    atomic_store(&d->io_deadline, d->s.io_timeout_ns > 0 ? av_gettime_relative() + d->s.io_timeout_ns / 1000 : 0);
+}
+
+/* Why an operation came back with AVERROR_EXIT. */
+static int io_exit_code(kzv_decoder *d)
+{
+    return atomic_load(&d->interrupted) ? KZV_ECANCELED : KZV_ETIMEDOUT;
+}
+
+static int open_input(kzv_decoder *d, AVFormatContext **fmt)
+{
+    AVIOInterruptCB cb = { interrupt_cb, d };
+    arm_io(d);
+    return kzv_input_open(fmt, &d->src, &cb);
+}
+
+void kzv_decoder_interrupt(kzv_decoder *d)
+{
+    if (d)
+        atomic_store(&d->interrupted, true);
+}
+
 /* ---- settings ---------------------------------------------------------- */
 
 void kzv_decoder_default_settings(kzv_decoder_settings *s)
@@ -136,13 +180,17 @@ static int read_packet(kzv_decoder *d)
 {
     int consecutive = 0;
     for (;;) {
+        arm_io(d);
         int ret = av_read_frame(d->fmt, d->pkt);
+        if (ret == AVERROR_EXIT || (ret < 0 && interrupt_cb(d))) {
+            int code = io_exit_code(d);
+            return fail(d, code, "%s: %s", d->path, code == KZV_ECANCELED ? "reading interrupted"
+                        : "read timed out (no data within the I/O timeout)");
+        }
         if (ret == AVERROR_EOF || (ret < 0 && d->fmt->pb && avio_feof(d->fmt->pb)))
             return AVERROR_EOF;
         if (ret == AVERROR(ENOMEM))
             return fail(d, KZV_ENOMEM, "%s: out of memory while reading", d->path);
-        if (ret == AVERROR_EXIT)
-            return fail(d, KZV_ECANCELED, "%s: reading interrupted", d->path);
         if (ret < 0) {
             d->stats.read_errors++;
             if (d->s.strict)
@@ -403,11 +451,6 @@ int kzv_decoder_next(kzv_decoder *d, kzv_frame **out)
 
 /* ---- open -------------------------------------------------------------- */
 
-static bool is_local_path(const char *path)
-{
-    return !strstr(path, "://") && strncmp(path, "pipe:", 5) != 0 && strncmp(path, "file:", 5) != 0;
-}
-
 static int check_local_file(kzv_decoder *d)
 {
     struct stat sb;
@@ -528,7 +571,16 @@ static int ensure_index(kzv_decoder *d)
     if (d->have_index)
         return KZV_OK;
     char msg[512] = "";
-    int err = kzv_index_scan(&d->index, d->path, d->st->index, msg, sizeof(msg));
+    AVFormatContext *fmt = NULL;
+    int ret = open_input(d, &fmt);
+    if (ret < 0)
+        return fail(d, ret == AVERROR_EXIT ? io_exit_code(d) : KZV_EIO,
+                    "%s: cannot reopen for indexing: %s", d->path, AVERR(ret));
+    atomic_store(&d->io_deadline, 0);   /* a scan is many reads: the timeout is per read */
+    int err = kzv_index_scan(&d->index, fmt, d->st->index, msg, sizeof(msg));
+    kzv_input_close(&fmt);
+    if (err == KZV_ECANCELED)
+        err = io_exit_code(d);
     if (err < 0)
         return fail(d, err, "%s", msg);
     d->have_index = true;
@@ -583,10 +635,13 @@ static void fill_info(kzv_decoder *d)
 static int open_internal(kzv_decoder *d)
 {
     int ret;
-    if (is_local_path(d->path) && (ret = check_local_file(d)) < 0)
+    if (!d->src.mem && kzv_input_is_local(d->path) && (ret = check_local_file(d)) < 0)
         return ret;
 
-    ret = avformat_open_input(&d->fmt, d->path, NULL, NULL);
+    ret = open_input(d, &d->fmt);
+    if (ret == AVERROR_EXIT)
+        return fail(d, io_exit_code(d), "%s: cannot open: %s", d->path,
+                    io_exit_code(d) == KZV_ECANCELED ? "interrupted" : "timed out");
     if (ret < 0) {
         int code = map_averror(ret);
         if (code == KZV_EOF)
@@ -594,6 +649,7 @@ static int open_internal(kzv_decoder *d)
         const char *why = code == KZV_EINVALIDDATA ? " (not a media file, or its headers are damaged)" : "";
         return fail(d, code, "%s: cannot open: %s%s", d->path, AVERR(ret), why);
     }
+    arm_io(d);
     ret = avformat_find_stream_info(d->fmt, NULL);
     if (ret < 0)
         kzv_log(&d->log, KZV_LOG_WARNING, "%s: could not read stream parameters: %s", d->path, AVERR(ret));
@@ -628,21 +684,16 @@ static int open_internal(kzv_decoder *d)
     return KZV_OK;
 }
 
-int kzv_decoder_open(kzv_decoder **out, const char *path, const kzv_decoder_settings *settings)
+static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, size_t mem_size,
+                       const kzv_decoder_settings *settings)
 {
-    t_open_error[0] = '\0';
-    if (!out || !path) {
-        snprintf(t_open_error, sizeof(t_open_error), "kzv_decoder_open: %s is NULL", out ? "path" : "out");
-        return KZV_EINVAL;
-    }
-    *out = NULL;
     kzv_log_install_ffmpeg_bridge();
 
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
     if (settings)
         s = *settings;
-    if (kzv_pixfmt_planes(s.format) == 0 || s.threads < 0) {
+    if (kzv_pixfmt_planes(s.format) == 0 || s.threads < 0 || s.io_timeout_ns < 0) {
         snprintf(t_open_error, sizeof(t_open_error), "%s: invalid settings (format %d, threads %d)",
                  path, (int)s.format, s.threads);
         return KZV_EINVAL;
@@ -656,6 +707,9 @@ int kzv_decoder_open(kzv_decoder **out, const char *path, const kzv_decoder_sett
     }
     d->s = s;
     d->log = (kzv_logger){ s.log_fn, s.log_user };
+    d->src = (kzv_source){ .path = d->path, .mem = mem, .mem_size = mem_size };
+    atomic_init(&d->interrupted, false);
+    atomic_init(&d->io_deadline, 0);
     d->cur_fmt = AV_PIX_FMT_NONE;
     d->last_pts_ts = AV_NOPTS_VALUE;
     d->skip_before = AV_NOPTS_VALUE;
@@ -668,6 +722,34 @@ int kzv_decoder_open(kzv_decoder **out, const char *path, const kzv_decoder_sett
     }
     *out = d;
     return KZV_OK;
+}
+
+int kzv_decoder_open(kzv_decoder **out, const char *path, const kzv_decoder_settings *settings)
+{
+    t_open_error[0] = '\0';
+    if (!out || !path) {
+        snprintf(t_open_error, sizeof(t_open_error), "kzv_decoder_open: %s is NULL", out ? "path" : "out");
+        return KZV_EINVAL;
+    }
+    *out = NULL;
+    return open_source(out, path, NULL, 0, settings);
+}
+
+int kzv_decoder_open_memory(kzv_decoder **out, const uint8_t *data, size_t size,
+                            const char *name, const kzv_decoder_settings *settings)
+{
+    t_open_error[0] = '\0';
+    if (!out || (!data && size)) {
+        snprintf(t_open_error, sizeof(t_open_error), "kzv_decoder_open_memory: %s is NULL", out ? "data" : "out");
+        return KZV_EINVAL;
+    }
+    *out = NULL;
+    if (size == 0) {
+        snprintf(t_open_error, sizeof(t_open_error), "%s: buffer is empty (0 bytes)", name ? name : "memory");
+        return KZV_EINVALIDDATA;
+    }
+    static const uint8_t none[1];
+    return open_source(out, name ? name : "memory", data ? data : none, size, settings);
 }
 
 /* ---- seeking ----------------------------------------------------------- */
@@ -754,6 +836,7 @@ static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
 static int seek_by_count(kzv_decoder *d, int64_t target)
 {
     if (!(d->have_held && d->next_index <= target)) {
+        arm_io(d);
         int ret = avformat_seek_file(d->fmt, d->st->index, INT64_MIN, INT64_MIN, INT64_MIN, 0);
         if (ret < 0)
             return fail(d, KZV_EIO, "%s: cannot seek to the start: %s", d->path, AVERR(ret));
@@ -815,6 +898,7 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
          * resort: the start of the file. */
         for (int attempt = 0;; attempt++) {
             int ret;
+            arm_io(d);
             if (idx->nkf == 0 || kfi < 0 || attempt >= 4)
                 ret = avformat_seek_file(d->fmt, d->st->index, INT64_MIN, INT64_MIN, INT64_MIN, 0);
             else
@@ -1060,7 +1144,7 @@ void kzv_decoder_close(kzv_decoder **pd)
     av_frame_free(&d->scratch);
     av_packet_free(&d->pkt);
     avcodec_free_context(&d->dec);
-    avformat_close_input(&d->fmt);
+    kzv_input_close(&d->fmt);
     free(d->path);
     free(d);
 }

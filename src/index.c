@@ -32,18 +32,17 @@ static int grow(void **p, int64_t *cap, size_t elem)
     return 0;
 }
 
-int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err, size_t errlen)
+int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char *err, size_t errlen)
 {
     memset(idx, 0, sizeof(*idx));
-    AVFormatContext *fmt = NULL;
     AVPacket *pkt = av_packet_alloc();
     scan_pkt *p = NULL;
     int64_t n = 0, cap = 0, nkf = 0, kfcap = 0, with_pts = 0;
     int code = KZV_ENOMEM;
-    int ret = pkt ? avformat_open_input(&fmt, path, NULL, NULL) : AVERROR(ENOMEM);
-    if (ret < 0) {
-        code = ret == AVERROR(ENOMEM) ? KZV_ENOMEM : KZV_EIO;
-        snprintf(err, errlen, "%s: index scan cannot open the file", path);
+    const char *path = fmt->url ? fmt->url : "input";
+    int ret;
+    if (!pkt) {
+        snprintf(err, errlen, "%s: out of memory while indexing", path);
         goto end;
     }
     if (stream_index >= (int)fmt->nb_streams) {
@@ -71,7 +70,12 @@ int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err
         }
         av_packet_unref(pkt);
     }
-    /* A damaged tail ends the scan like the end of the file does. */
+    if (ret == AVERROR_EXIT) {
+        code = KZV_ECANCELED;
+        snprintf(err, errlen, "%s: indexing interrupted", path);
+        goto end;
+    }
+    /* Otherwise a damaged tail ends the scan like the end of the file does. */
 
     /* Keyframes in decode order: where decoding may start, with the
      * timestamp to hand to av_seek_frame (dts where known: mp4 seeks by dts). */
@@ -111,7 +115,6 @@ int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err
 end:
     free(p);
     av_packet_free(&pkt);
-    avformat_close_input(&fmt);
     if (code != KZV_OK)
         kzv_index_free(idx);
     return code;

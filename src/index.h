@@ -22,9 +22,11 @@ typedef struct kzv_index {
                                  decode timestamps, frames are found by counting */
 } kzv_index;
 
-/* Scan `path`'s stream `stream_index` (opened separately from any decoder).
- * Returns KZV_OK or a KZV error with a message in err. */
-int kzv_index_scan(kzv_index *idx, const char *path, int stream_index, char *err, size_t errlen);
+/* Scan stream `stream_index` of `fmt`, a demuxer context of its own (not the
+ * decoder's) positioned at the start; reads it to the end. Returns KZV_OK or a
+ * KZV error with a message in err. */
+struct AVFormatContext;
+int kzv_index_scan(kzv_index *idx, struct AVFormatContext *fmt, int stream_index, char *err, size_t errlen);
 
 /* Display-order position of the last frame with pts <= t (raw units), or -1
  * when t is before the first frame. */

@@ -35,13 +35,15 @@
  * `strict` set, kzv_decoder_next() returns KZV_EINVALIDDATA instead.
  *
  * Thread-safety: a kzv_decoder is not thread-safe: call its functions from one
- * thread at a time (it may move between threads). Different decoders are
+ * thread at a time (it may move between threads); kzv_decoder_interrupt() is
+ * the exception and may be called from any thread. Different decoders are
  * independent. Frames it returns are independent of it (see frame.h).
  */
 #ifndef KZV_DECODER_H
 #define KZV_DECODER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kzv/common.h"
@@ -62,6 +64,9 @@ typedef struct kzv_decoder_settings {
                                 to the first frame's size instead of passing the new size */
     bool count_frames;     /**< at open, count the frames with a demux-only scan so
                                 that info.total_frames is exact (costs one read of the file) */
+    int64_t io_timeout_ns; /**< a read that makes no progress for this long fails with
+                                KZV_ETIMEDOUT (a stalled pipe or network peer); 0 = no
+                                limit (default). kzv_decoder_interrupt() works either way. */
     kzv_log_fn log_fn;     /**< this decoder's log callback; NULL = the global one */
     void *log_user;        /**< passed to log_fn; the caller keeps ownership */
 } kzv_decoder_settings;
@@ -131,6 +136,23 @@ typedef enum kzv_seek_mode {
  */
 KZV_API int kzv_decoder_open(kzv_decoder **out, const char *path,
                              const kzv_decoder_settings *settings);
+
+/**
+ * Open a media file held in memory (same as kzv_decoder_open() otherwise).
+ * @param data  the file's bytes; borrowed: must stay valid and unchanged
+ *              until kzv_decoder_close().
+ * @param name  used in messages and as a format hint (may be NULL).
+ */
+KZV_API int kzv_decoder_open_memory(kzv_decoder **out, const uint8_t *data, size_t size,
+                                    const char *name, const kzv_decoder_settings *settings);
+
+/**
+ * Make the decoder's current and future reads fail with KZV_ECANCELED (a
+ * blocked read returns within about 50 ms). Thread-safety: may be called from
+ * any thread while another uses the decoder; this is the one exception to the
+ * decoder's single-thread rule. Irreversible.
+ */
+KZV_API void kzv_decoder_interrupt(kzv_decoder *d);
 
 /** Stream description; valid until the decoder is closed. Never NULL for an open decoder. */
 KZV_API const kzv_video_info *kzv_decoder_info(const kzv_decoder *d);

@@ -1,0 +1,2 @@
+/* gl uploader: being written (issue 7). */
+#include "kzv/uploader.h"

@@ -30,6 +30,10 @@
 #include "index.h"
 #include "input.h"
 #include "log.h"
+#include "satmath.h"
+
+/* Default picture size limit (settings.max_pixels = 0): 8K × 8K. */
+#define DEFAULT_MAX_PIXELS (8192LL * 8192LL)
 
 /* Consecutive container read errors tolerated before giving up on the rest of
  * the file (a damaged tail); each one is logged and counted. */
@@ -359,6 +363,9 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
         d->cur_h = src->height;
         d->cur_fmt = src->format;
     }
+    if ((int64_t)src->width * src->height > d->s.max_pixels)
+        return fail(d, KZV_EUNSUPPORTED, "%s: picture size %dx%d is over the limit of %" PRId64 " pixels",
+                    d->path, src->width, src->height, d->s.max_pixels);
     int ow = d->s.keep_first_size ? d->first_w : src->width;
     int oh = d->s.keep_first_size ? d->first_h : src->height;
 
@@ -381,10 +388,10 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
      * previous frame's (AVI and raw streams without timestamps). */
     int64_t pts = src->best_effort_timestamp;
     if (pts == AV_NOPTS_VALUE)
-        pts = d->last_pts_ts != AV_NOPTS_VALUE ? d->last_pts_ts + d->last_dur_ts : 0;
+        pts = d->last_pts_ts != AV_NOPTS_VALUE ? kzv_sat_add(d->last_pts_ts, d->last_dur_ts) : 0;
     int64_t dur = 0;
     if (next_pts != AV_NOPTS_VALUE && next_pts > pts)
-        dur = next_pts - pts;
+        dur = kzv_sat_sub(next_pts, pts);
     else if (own_duration(src) > 0)
         dur = own_duration(src);
     else if (d->last_dur_ts > 0)
@@ -526,6 +533,12 @@ static int open_codec(kzv_decoder *d)
     int ret = avcodec_parameters_to_context(d->dec, par);
     if (ret < 0)
         return fail(d, map_averror(ret), "%s: bad codec parameters: %s", d->path, AVERR(ret));
+    /* Absurd sizes claimed by a header are refused before anything is
+     * allocated for them (FFmpeg checks every picture against max_pixels). */
+    if (par->width > 0 && par->height > 0 && (int64_t)par->width * par->height > d->s.max_pixels)
+        return fail(d, KZV_EUNSUPPORTED, "%s: picture size %dx%d is over the limit of %" PRId64 " pixels",
+                    d->path, par->width, par->height, d->s.max_pixels);
+    d->dec->max_pixels = d->s.max_pixels;
     d->dec->pkt_timebase = d->st->time_base;
     d->dec->thread_count = d->s.threads > 0 ? d->s.threads : 0;   /* 0 = FFmpeg picks per core */
     d->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
@@ -588,7 +601,7 @@ static int ensure_index(kzv_decoder *d)
      * decode timestamps by its reorder delay; align the index with what
      * frames actually carry, using the first frame as the reference. */
     if (d->index.no_pts && d->first_pts_ts != AV_NOPTS_VALUE && d->index.e[0].pts_ts != d->first_pts_ts)
-        kzv_index_shift(&d->index, d->first_pts_ts - d->index.e[0].pts_ts,
+        kzv_index_shift(&d->index, kzv_sat_sub(d->first_pts_ts, d->index.e[0].pts_ts),
                         d->st->time_base.num, d->st->time_base.den);
     if (d->index.n > 0)
         d->info.total_frames = d->index.n;
@@ -693,7 +706,9 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
     kzv_decoder_default_settings(&s);
     if (settings)
         s = *settings;
-    if (kzv_pixfmt_planes(s.format) == 0 || s.threads < 0 || s.io_timeout_ns < 0) {
+    if (s.max_pixels == 0)
+        s.max_pixels = DEFAULT_MAX_PIXELS;
+    if (kzv_pixfmt_planes(s.format) == 0 || s.threads < 0 || s.io_timeout_ns < 0 || s.max_pixels < 0) {
         snprintf(t_open_error, sizeof(t_open_error), "%s: invalid settings (format %d, threads %d)",
                  path, (int)s.format, s.threads);
         return KZV_EINVAL;
@@ -859,8 +874,8 @@ static int seek_by_count(kzv_decoder *d, int64_t target)
         }
         int64_t pts = d->held->best_effort_timestamp, next = d->scratch->best_effort_timestamp;
         if (pts == AV_NOPTS_VALUE)
-            pts = d->last_pts_ts != AV_NOPTS_VALUE ? d->last_pts_ts + d->last_dur_ts : 0;
-        d->last_dur_ts = next != AV_NOPTS_VALUE && next > pts ? next - pts : d->last_dur_ts;
+            pts = d->last_pts_ts != AV_NOPTS_VALUE ? kzv_sat_add(d->last_pts_ts, d->last_dur_ts) : 0;
+        d->last_dur_ts = next != AV_NOPTS_VALUE && next > pts ? kzv_sat_sub(next, pts) : d->last_dur_ts;
         d->last_pts_ts = pts;
         av_frame_unref(d->held);
         AVFrame *t = d->held;

@@ -6,6 +6,7 @@
 #include <libavformat/avformat.h>
 
 #include "index.h"
+#include "satmath.h"
 
 typedef struct scan_pkt {
     int64_t pts, dts, pos, dur, order;
@@ -64,6 +65,8 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
             }
             int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
             with_pts += pkt->pts != AV_NOPTS_VALUE;
+            if (ts == AV_NOPTS_VALUE)   /* no timestamp at all: continue the previous one */
+                ts = n ? kzv_sat_add(p[n - 1].pts, p[n - 1].dur > 0 ? p[n - 1].dur : 1) : 0;
             p[n] = (scan_pkt){ .pts = ts, .dts = pkt->dts, .pos = pkt->pos, .dur = pkt->duration,
                                .order = n, .size = pkt->size, .key = pkt->flags & AV_PKT_FLAG_KEY };
             n++;
@@ -98,8 +101,8 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
         goto end;
     }
     for (int64_t i = 0; i < n; i++) {
-        int64_t d = i + 1 < n && p[i + 1].pts > p[i].pts ? p[i + 1].pts - p[i].pts
-                  : p[i].dur > 0 ? p[i].dur : (i > 0 ? p[i].pts - p[i - 1].pts : 0);
+        int64_t d = i + 1 < n && p[i + 1].pts > p[i].pts ? kzv_sat_sub(p[i + 1].pts, p[i].pts)
+                  : p[i].dur > 0 ? p[i].dur : (i > 0 ? kzv_sat_sub(p[i].pts, p[i - 1].pts) : 0);
         idx->e[i] = (kzv_index_entry){
             .pts_ts = p[i].pts,
             .pts = (double)p[i].pts * tb.num / tb.den,
@@ -136,11 +139,11 @@ int64_t kzv_index_find_pts(const kzv_index *idx, int64_t t)
 void kzv_index_shift(kzv_index *idx, int64_t delta, int tb_num, int tb_den)
 {
     for (int64_t i = 0; i < idx->n; i++) {
-        idx->e[i].pts_ts += delta;
+        idx->e[i].pts_ts = kzv_sat_add(idx->e[i].pts_ts, delta);
         idx->e[i].pts = (double)idx->e[i].pts_ts * tb_num / tb_den;   /* as frames compute it */
     }
     for (int64_t i = 0; i < idx->nkf; i++)
-        idx->kf[i].pts += delta;   /* seek_ts stays: it is what the demuxer knows */
+        idx->kf[i].pts = kzv_sat_add(idx->kf[i].pts, delta);   /* seek_ts stays: it is what the demuxer knows */
 }
 
 void kzv_index_free(kzv_index *idx)

@@ -64,6 +64,9 @@ typedef struct kzv_decoder_settings {
                                 to the first frame's size instead of passing the new size */
     bool count_frames;     /**< at open, count the frames with a demux-only scan so
                                 that info.total_frames is exact (costs one read of the file) */
+    int64_t max_pixels;    /**< refuse pictures larger than this many pixels (width ×
+                                height) before allocating anything for them; 0 = the
+                                default, 8192 × 8192 (67 Mpixels) */
     int64_t io_timeout_ns; /**< a read that makes no progress for this long fails with
                                 KZV_ETIMEDOUT (a stalled pipe or network peer); 0 = no
                                 limit (default). kzv_decoder_interrupt() works either way. */

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Build the libFuzzer targets with clang (ASan + UBSan + libFuzzer), straight
+# from the library's sources: tests/fuzz/build.sh OUTDIR
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:-$root/build-fuzz}
+mkdir -p "$out"
+CC=${CC:-clang}
+flags=(-std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer
+       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -I"$root/include" -I"$root/src")
+srcs=()
+for f in common log frame png convert decoder index input queue uploader gpu/memory processor; do
+  srcs+=("$root/src/$f.c")
+done
+libs=$(pkg-config --libs libavformat libavcodec libswscale libavutil)
+for t in "$root"/tests/fuzz/fuzz_*.c; do
+  name=$(basename "$t" .c)
+  "$CC" "${flags[@]}" "$t" "${srcs[@]}" -o "$out/$name" $libs -lm -lpthread
+  echo "built $out/$name"
+done

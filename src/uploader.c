@@ -1,0 +1,346 @@
+/*
+ * kzv_uploader: the checked wrapper around a backend's function table.
+ *
+ * The wrapper is where the texture contract is enforced, so that no backend
+ * has to get it right on its own: it keeps the set of live textures, refuses
+ * (and logs) a release of anything not in it before the backend sees it, and
+ * on destroy releases whatever the user leaked, so the backend's destroy
+ * always runs on an empty backend.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kzv/uploader.h"
+#include "log.h"
+#include "thread.h"
+#include "uploader_internal.h"
+
+struct kzv_uploader {
+    const kzv_uploader_impl *impl;
+    void *priv;
+    pthread_mutex_t lock;    /* guards `live` and the counters */
+    kzv_texmap live;
+    int64_t uploaded;
+    int64_t released;
+};
+
+/* ---- texture map ------------------------------------------------------- */
+
+/* Fibonacci hashing: backends hand out small consecutive ids, and a plain
+ * mask of those would fill one run of slots. */
+static size_t texmap_slot(const kzv_texmap *m, kzv_texture key)
+{
+    return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (m->cap - 1);
+}
+
+static int texmap_grow(kzv_texmap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 16;
+    kzv_texmap n = { .cap = cap };
+    n.keys = calloc(cap, sizeof(*n.keys));
+    n.vals = calloc(cap, sizeof(*n.vals));
+    if (!n.keys || !n.vals) {
+        free(n.keys);
+        free(n.vals);
+        return KZV_ENOMEM;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i])
+            continue;
+        size_t j = texmap_slot(&n, m->keys[i]);
+        while (n.keys[j])
+            j = (j + 1) & (cap - 1);
+        n.keys[j] = m->keys[i];
+        n.vals[j] = m->vals[i];
+        n.count++;
+    }
+    kzv_texmap_free(m);
+    *m = n;
+    return KZV_OK;
+}
+
+/* Index of `key`, or of the empty slot ending its probe run (m->cap > 0). */
+static size_t texmap_probe(const kzv_texmap *m, kzv_texture key)
+{
+    size_t i = texmap_slot(m, key);
+    while (m->keys[i] && m->keys[i] != key)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+int kzv_texmap_insert(kzv_texmap *m, kzv_texture key, void *val)
+{
+    if (key == KZV_NO_TEXTURE || kzv_texmap_find(m, key, NULL))
+        return KZV_EINVAL;
+    /* Keep the load at most 1/2 so probe runs stay short. */
+    if (2 * (m->count + 1) > m->cap) {
+        int err = texmap_grow(m);
+        if (err < 0)
+            return err;
+    }
+    size_t i = texmap_probe(m, key);
+    m->keys[i] = key;
+    m->vals[i] = val;
+    m->count++;
+    return KZV_OK;
+}
+
+bool kzv_texmap_find(const kzv_texmap *m, kzv_texture key, void **val)
+{
+    if (!m->cap || key == KZV_NO_TEXTURE)
+        return false;
+    size_t i = texmap_probe(m, key);
+    if (!m->keys[i])
+        return false;
+    if (val)
+        *val = m->vals[i];
+    return true;
+}
+
+bool kzv_texmap_remove(kzv_texmap *m, kzv_texture key, void **val)
+{
+    if (!m->cap || key == KZV_NO_TEXTURE)
+        return false;
+    size_t mask = m->cap - 1;
+    size_t i = texmap_probe(m, key);
+    if (!m->keys[i])
+        return false;
+    if (val)
+        *val = m->vals[i];
+    /* Backward-shift deletion: pull later members of the probe run into the
+     * hole when the hole lies between their home slot and where they sit. */
+    for (size_t j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
+        size_t home = texmap_slot(m, m->keys[j]);
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            m->keys[i] = m->keys[j];
+            m->vals[i] = m->vals[j];
+            i = j;
+        }
+    }
+    m->keys[i] = KZV_NO_TEXTURE;
+    m->vals[i] = NULL;
+    m->count--;
+    return true;
+}
+
+void kzv_texmap_free(kzv_texmap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    *m = (kzv_texmap){ 0 };
+}
+
+/* ---- frame geometry ---------------------------------------------------- */
+
+bool kzv_plane_geometry(kzv_pixfmt fmt, int w, int h, int plane, size_t *row_bytes, int *rows)
+{
+    if (w <= 0 || h <= 0 || plane < 0 || plane >= kzv_pixfmt_planes(fmt))
+        return false;
+    int bpp = 0, cw = w, ch = h;
+    switch (fmt) {
+    case KZV_PIXFMT_RGB24:   bpp = 3; break;
+    case KZV_PIXFMT_RGBA:    bpp = 4; break;
+    case KZV_PIXFMT_RGB48:   bpp = 6; break;
+    case KZV_PIXFMT_YUV420P: cw = (w + 1) / 2; ch = (h + 1) / 2; break;
+    case KZV_PIXFMT_YUV422P: cw = (w + 1) / 2; break;
+    case KZV_PIXFMT_YUV444P: break;
+    default: return false;
+    }
+    if (bpp) {
+        *row_bytes = (size_t)w * (size_t)bpp;
+        *rows = h;
+    } else {
+        *row_bytes = (size_t)(plane ? cw : w);
+        *rows = plane ? ch : h;
+    }
+    return true;
+}
+
+/* A frame a backend can read: known format, positive size, every plane there
+ * with a stride that holds a row. */
+static bool frame_valid(const kzv_frame *f)
+{
+    int planes = kzv_pixfmt_planes(f->format);
+    if (planes <= 0 || f->width <= 0 || f->height <= 0)
+        return false;
+    for (int p = 0; p < planes; p++) {
+        size_t row;
+        int rows;
+        if (!kzv_plane_geometry(f->format, f->width, f->height, p, &row, &rows) ||
+            !f->data[p] || f->stride[p] <= 0 || (size_t)f->stride[p] < row)
+            return false;
+    }
+    return true;
+}
+
+/* ---- the wrapper --------------------------------------------------------- */
+
+int kzv_uploader_create(kzv_uploader **out, const kzv_uploader_impl *impl, void *priv)
+{
+    if (!out)
+        return KZV_EINVAL;
+    *out = NULL;
+    if (!impl || !impl->upload_frame || !impl->release_texture || !impl->get_texture_size) {
+        kzv_log(NULL, KZV_LOG_ERROR, "uploader '%s': upload_frame, release_texture and "
+                "get_texture_size are required", impl && impl->name ? impl->name : "?");
+        return KZV_EINVAL;
+    }
+    kzv_uploader *u = calloc(1, sizeof(*u));
+    if (!u)
+        return KZV_ENOMEM;
+    int err = kzv_mutex_init(&u->lock);
+    if (err < 0) {
+        free(u);
+        return err;
+    }
+    u->impl = impl;
+    u->priv = priv;
+    *out = u;
+    return KZV_OK;
+}
+
+const char *kzv_uploader_name(const kzv_uploader *u)
+{
+    return u && u->impl->name ? u->impl->name : "";
+}
+
+int kzv_uploader_upload(kzv_uploader *u, const kzv_frame *f, kzv_texture *tex)
+{
+    if (tex)
+        *tex = KZV_NO_TEXTURE;
+    if (!u || !f || !tex)
+        return KZV_EINVAL;
+    if (!frame_valid(f)) {
+        kzv_log(NULL, KZV_LOG_ERROR, "uploader '%s': invalid frame (%dx%d %s)",
+                kzv_uploader_name(u), f->width, f->height, kzv_pixfmt_name(f->format));
+        return KZV_EINVAL;
+    }
+
+    kzv_texture t = KZV_NO_TEXTURE;
+    int err = u->impl->upload_frame(u->priv, f, &t);
+    if (err != KZV_OK) {
+        /* A positive return is a backend bug; never let it pass as success. */
+        return err < 0 ? err : KZV_EGPU;
+    }
+    if (t == KZV_NO_TEXTURE) {
+        kzv_log(NULL, KZV_LOG_ERROR, "uploader '%s': backend reported success "
+                "without a texture", kzv_uploader_name(u));
+        return KZV_EGPU;
+    }
+
+    kzv_mutex_lock(&u->lock);
+    err = kzv_texmap_insert(&u->live, t, NULL);
+    if (err == KZV_OK)
+        u->uploaded++;
+    kzv_mutex_unlock(&u->lock);
+
+    if (err == KZV_EINVAL) {
+        /* The backend handed out an id that is still live. Releasing it would
+         * free the older texture under its user, so leave the backend alone. */
+        kzv_log(NULL, KZV_LOG_ERROR, "uploader '%s': backend returned texture %" PRIu64
+                " which is already live", kzv_uploader_name(u), t);
+        return KZV_EGPU;
+    }
+    if (err < 0) {
+        /* We cannot track it, so nobody could release it: undo the upload. */
+        u->impl->release_texture(u->priv, t);
+        return err;
+    }
+    *tex = t;
+    return KZV_OK;
+}
+
+int kzv_uploader_release(kzv_uploader *u, kzv_texture tex)
+{
+    if (!u)
+        return KZV_EINVAL;
+    kzv_mutex_lock(&u->lock);
+    bool live = kzv_texmap_remove(&u->live, tex, NULL);
+    if (live)
+        u->released++;
+    kzv_mutex_unlock(&u->lock);
+
+    if (!live) {
+        kzv_log(NULL, KZV_LOG_ERROR, "uploader '%s': release of texture %" PRIu64
+                " which is not live (released twice, or not from this uploader)",
+                kzv_uploader_name(u), tex);
+        return KZV_EINVAL;
+    }
+    u->impl->release_texture(u->priv, tex);
+    return KZV_OK;
+}
+
+static bool uploader_is_live(kzv_uploader *u, kzv_texture tex)
+{
+    kzv_mutex_lock(&u->lock);
+    bool live = kzv_texmap_find(&u->live, tex, NULL);
+    kzv_mutex_unlock(&u->lock);
+    return live;
+}
+
+int kzv_uploader_texture_size(kzv_uploader *u, kzv_texture tex, int *w, int *h)
+{
+    int dw, dh;
+    if (!w)
+        w = &dw;
+    if (!h)
+        h = &dh;
+    *w = *h = 0;
+    if (!u || !uploader_is_live(u, tex))
+        return KZV_EINVAL;
+    int err = u->impl->get_texture_size(u->priv, tex, w, h);
+    if (err != KZV_OK) {
+        *w = *h = 0;
+        return err < 0 ? err : KZV_EGPU;
+    }
+    return KZV_OK;
+}
+
+int64_t kzv_uploader_live_textures(const kzv_uploader *cu)
+{
+    if (!cu)
+        return 0;
+    kzv_uploader *u = (kzv_uploader *)cu; /* locking is not a logical change */
+    kzv_mutex_lock(&u->lock);
+    int64_t n = (int64_t)u->live.count;
+    kzv_mutex_unlock(&u->lock);
+    return n;
+}
+
+int kzv_uploader_memory_read(kzv_uploader *u, kzv_texture tex, kzv_frame **out)
+{
+    if (!out)
+        return KZV_EINVAL;
+    *out = NULL;
+    if (!u || u->impl != &kzv_memory_uploader_impl || !uploader_is_live(u, tex))
+        return KZV_EINVAL;
+    return kzv_memory_uploader_get(u->priv, tex, out);
+}
+
+void kzv_uploader_destroy(kzv_uploader **pu)
+{
+    if (!pu || !*pu)
+        return;
+    kzv_uploader *u = *pu;
+    *pu = NULL;
+
+    /* No other call may race with destroy, so the lock is not needed here;
+     * the backend is called in a plain loop. */
+    if (u->live.count) {
+        kzv_log(NULL, KZV_LOG_WARNING, "uploader '%s': %zu texture(s) still live at "
+                "destroy (leaked by the user); releasing them",
+                kzv_uploader_name(u), u->live.count);
+        for (size_t i = 0; i < u->live.cap; i++) {
+            if (u->live.keys[i]) {
+                u->impl->release_texture(u->priv, u->live.keys[i]);
+                u->released++;
+            }
+        }
+    }
+    if (u->impl->destroy)
+        u->impl->destroy(u->priv);
+    kzv_texmap_free(&u->live);
+    kzv_mutex_destroy(&u->lock);
+    free(u);
+}

@@ -1,0 +1,152 @@
+/* kzv probe FILE [--json] [--count] */
+#include <math.h>
+#include <string.h>
+
+#include "kzv.h"
+
+static const char usage[] =
+    "Usage: kzv probe FILE [--json] [--count]\n"
+    "Describe the video stream of FILE.\n\n"
+    "  --json    print one JSON object instead of the readable summary\n"
+    "  --count   count the frames (one demux-only pass over the file) so that\n"
+    "            total_frames is exact; without it total_frames is -1 unless known\n"
+    "  --help    show this help\n\n"
+    "JSON keys: file, codec, width, height, fps, frame_rate, total_frames (exact or -1),\n"
+    "header_frames (-1 if none), duration, start_time, container, pix_fmt, bit_depth,\n"
+    "color_matrix, color_range, color_primaries, color_transfer, color_matrix_tagged,\n"
+    "color_range_tagged, rotation, time_base, bit_rate, sample_aspect_ratio, stream_index.\n"
+    "Unknown numbers are null.\n";
+
+static void print_json(const char *path, const kzv_video_info *in)
+{
+    FILE *o = stdout;
+    fputs("{\"file\":", o);
+    kzv_json_str(o, path);
+    fputs(",\"codec\":", o);
+    kzv_json_str(o, in->codec);
+    fprintf(o, ",\"width\":%d,\"height\":%d,\"fps\":", in->width, in->height);
+    kzv_json_num(o, "%.6f", in->fps > 0 ? in->fps : NAN);
+    fputs(",\"frame_rate\":", o);
+    kzv_json_rational(o, in->frame_rate);
+    fprintf(o, ",\"total_frames\":%lld,\"header_frames\":%lld,\"duration\":",
+            (long long)in->total_frames, (long long)in->header_frames);
+    kzv_json_num(o, "%.6f", in->duration > 0 ? in->duration : NAN);
+    fputs(",\"start_time\":", o);
+    kzv_json_num(o, "%.6f", in->start_time);
+    fputs(",\"container\":", o);
+    kzv_json_str(o, in->container);
+    fputs(",\"pix_fmt\":", o);
+    kzv_json_str(o, in->pix_fmt);
+    fprintf(o, ",\"bit_depth\":%d,\"color_matrix\":", in->bit_depth);
+    kzv_json_str(o, kzv_color_matrix_name(in->color.matrix));
+    fputs(",\"color_range\":", o);
+    kzv_json_str(o, kzv_color_range_name(in->color.range));
+    fputs(",\"color_primaries\":", o);
+    kzv_json_str(o, kzv_primaries_name(in->color.primaries));
+    fputs(",\"color_transfer\":", o);
+    kzv_json_str(o, kzv_transfer_name(in->color.transfer));
+    fprintf(o, ",\"color_matrix_tagged\":%s,\"color_range_tagged\":%s,\"rotation\":%d,"
+               "\"time_base\":",
+            in->color.matrix_tagged ? "true" : "false",
+            in->color.range_tagged ? "true" : "false", in->rotation);
+    kzv_json_rational(o, in->time_base);
+    fputs(",\"bit_rate\":", o);
+    if (in->bit_rate > 0)
+        fprintf(o, "%lld", (long long)in->bit_rate);
+    else
+        fputs("null", o);
+    fputs(",\"sample_aspect_ratio\":", o);
+    kzv_json_rational(o, in->sample_aspect_ratio);
+    fprintf(o, ",\"stream_index\":%d}\n", in->stream_index);
+}
+
+static void print_text(const char *path, const kzv_video_info *in, bool counted)
+{
+    FILE *o = stdout;
+    fprintf(o, "File:         %s\n", path);
+    fprintf(o, "Container:    %s\n", in->container ? in->container : "?");
+    fprintf(o, "Stream:       #%d, %s\n", in->stream_index, in->codec ? in->codec : "?");
+    fprintf(o, "Size:         %dx%d", in->width, in->height);
+    if (in->sample_aspect_ratio.num > 0 && in->sample_aspect_ratio.den > 0 &&
+        in->sample_aspect_ratio.num != in->sample_aspect_ratio.den)
+        fprintf(o, " (SAR %d:%d)", in->sample_aspect_ratio.num, in->sample_aspect_ratio.den);
+    fputc('\n', o);
+    if (in->fps > 0 && in->frame_rate.den > 0)
+        fprintf(o, "Frame rate:   %.3f fps (%d/%d)\n", in->fps, in->frame_rate.num,
+                in->frame_rate.den);
+    else
+        fputs("Frame rate:   unknown\n", o);
+    fputs("Frames:       ", o);
+    if (in->total_frames >= 0)
+        fprintf(o, "%lld (exact)", (long long)in->total_frames);
+    else
+        fputs(counted ? "unknown" : "unknown (use --count)", o);
+    if (in->header_frames >= 0)
+        fprintf(o, ", header says %lld", (long long)in->header_frames);
+    fputc('\n', o);
+    if (in->duration > 0)
+        fprintf(o, "Duration:     %.3f s\n", in->duration);
+    else
+        fputs("Duration:     unknown\n", o);
+    fprintf(o, "Start time:   %.6f s\n", in->start_time);
+    fprintf(o, "Time base:    %d/%d\n", in->time_base.num, in->time_base.den);
+    fprintf(o, "Pixel format: %s (%d-bit)\n", in->pix_fmt ? in->pix_fmt : "?", in->bit_depth);
+    fprintf(o, "Colour:       matrix %s%s, range %s%s, primaries %s, transfer %s\n",
+            kzv_color_matrix_name(in->color.matrix),
+            in->color.matrix_tagged ? "" : " (untagged, assumed)",
+            kzv_color_range_name(in->color.range),
+            in->color.range_tagged ? "" : " (untagged, assumed)",
+            kzv_primaries_name(in->color.primaries), kzv_transfer_name(in->color.transfer));
+    if (in->rotation)
+        fprintf(o, "Rotation:     %d degrees clockwise\n", in->rotation);
+    else
+        fputs("Rotation:     none\n", o);
+    if (in->bit_rate > 0)
+        fprintf(o, "Bit rate:     %.0f kb/s\n", (double)in->bit_rate / 1000.0);
+    else
+        fputs("Bit rate:     unknown\n", o);
+}
+
+int cmd_probe(int argc, char **argv)
+{
+    static const kzv_opt opts[] = {
+        { "json", 0, false }, { "count", 0, false }, { "help", 'h', false }, { 0 },
+    };
+    bool json = false, count = false;
+    const char *path = NULL, *v;
+    kzv_args a;
+    kzv_args_init(&a, argc, argv);
+    for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
+        switch (r) {
+        case -3: return KZV_EXIT_USAGE;
+        case -1:
+            if (path)
+                return kzv_usage_error(a.cmd, "more than one FILE given");
+            path = v;
+            break;
+        case 0: json = true; break;
+        case 1: count = true; break;
+        case 2: fputs(usage, stdout); return KZV_EXIT_OK;
+        }
+    }
+    if (!path)
+        return kzv_usage_error(a.cmd, "no FILE given");
+
+    kzv_decoder_settings s;
+    kzv_decoder_default_settings(&s);
+    s.count_frames = count;
+    kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
+    if (!d)
+        return KZV_EXIT_INPUT;
+    const kzv_video_info *in = kzv_decoder_info(d);
+    if (json)
+        print_json(path, in);
+    else
+        print_text(path, in, count);
+    kzv_decoder_close(&d);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        kzv_errorf(a.cmd, "cannot write to standard output");
+        return KZV_EXIT_INPUT;
+    }
+    return KZV_EXIT_OK;
+}

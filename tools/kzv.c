@@ -1,0 +1,80 @@
+/* kzv — command-line front end of the KizunaSR video core. */
+#include <string.h>
+
+#include "kzv.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    { "probe",    cmd_probe,    "describe a file's video stream (--json)" },
+    { "frames",   cmd_frames,   "list every frame: index, pts, duration, keyframe, size" },
+    { "decode",   cmd_decode,   "decode frames to PNG files, raw video or YUV4MPEG2" },
+    { "validate", cmd_validate, "check frame order, frame count, size and format" },
+    { "sheet",    cmd_sheet,    "make a contact sheet (PNG) of evenly spaced frames" },
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_version(FILE *fp)
+{
+    fprintf(fp, "kzv %d.%d.%d (libkzv %s)\n", KZV_VERSION_MAJOR, KZV_VERSION_MINOR,
+            KZV_VERSION_PATCH, kzv_version());
+}
+
+static void print_help(FILE *fp)
+{
+    fputs("Usage: kzv COMMAND [OPTIONS] FILE\n"
+          "       kzv help [COMMAND] | kzv --help | kzv --version\n\n"
+          "Commands:\n", fp);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nRun 'kzv COMMAND --help' for a command's options.\n"
+          "Exit status: 0 ok, 1 a check failed, 2 usage error, 3 input error.\n", fp);
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return KZV_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+        print_help(stdout);
+        return KZV_EXIT_OK;
+    }
+    if (!strcmp(name, "--version") || !strcmp(name, "-V") || !strcmp(name, "version")) {
+        print_version(stdout);
+        return KZV_EXIT_OK;
+    }
+    if (!strcmp(name, "help")) {
+        if (argc == 2) {
+            print_help(stdout);
+            return KZV_EXIT_OK;
+        }
+        const command *c = find_command(argv[2]);
+        if (!c) {
+            fprintf(stderr, "kzv: unknown command '%s'\nTry 'kzv --help'.\n", argv[2]);
+            return KZV_EXIT_USAGE;
+        }
+        char *hargv[] = { (char *)c->name, (char *)"--help", NULL };
+        return c->run(2, hargv);
+    }
+    const command *c = find_command(name);
+    if (!c) {
+        fprintf(stderr, "kzv: unknown command '%s'\nTry 'kzv --help'.\n", name);
+        return KZV_EXIT_USAGE;
+    }
+    return c->run(argc - 1, argv + 1);
+}

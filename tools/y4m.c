@@ -1,0 +1,29 @@
+/* YUV4MPEG2 output (the format mjpegtools, x264 and ffmpeg read). */
+#include "kzv.h"
+
+bool kzv_y4m_write_header(FILE *fp, int w, int h, kzv_pixfmt fmt, kzv_rational rate,
+                          kzv_rational sar, int range)
+{
+    const char *cs;
+    switch (fmt) {
+    case KZV_PIXFMT_YUV420P: cs = "C420jpeg XYSCSS=420JPEG"; break;
+    case KZV_PIXFMT_YUV422P: cs = "C422 XYSCSS=422"; break;
+    case KZV_PIXFMT_YUV444P: cs = "C444 XYSCSS=444"; break;
+    default: return false;
+    }
+    if (rate.num <= 0 || rate.den <= 0)
+        rate = (kzv_rational){ 25, 1 };
+    if (sar.num <= 0 || sar.den <= 0)
+        sar = (kzv_rational){ 0, 0 };
+    const char *xr = range == KZV_RANGE_FULL ? " XCOLORRANGE=FULL"
+                   : range == KZV_RANGE_LIMITED ? " XCOLORRANGE=LIMITED" : "";
+    return fprintf(fp, "YUV4MPEG2 W%d H%d F%d:%d Ip A%d:%d %s%s\n", w, h, rate.num,
+                   rate.den, sar.num, sar.den, cs, xr) > 0;
+}
+
+bool kzv_y4m_write_frame(FILE *fp, const kzv_frame *f)
+{
+    if (fputs("FRAME\n", fp) == EOF)
+        return false;
+    return kzv_write_frame_raw(fp, f);
+}

@@ -39,9 +39,11 @@ KZV_MESON_TEST_ARGS=${KZV_MESON_TEST_ARGS:-}
 run_suite "$build" release --buildtype=release
 for san in "$@"; do
   case "$san" in
-    asan) KZV_SANITIZER=asan run_suite build-asan "asan+ubsan" --buildtype=debugoptimized \
+    asan) UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1" \
+          KZV_SANITIZER=asan run_suite build-asan "asan+ubsan" --buildtype=debugoptimized \
             -Db_sanitize=address,undefined -Db_lundef=false ;;
-    tsan) KZV_SANITIZER=tsan run_suite build-tsan tsan --buildtype=debugoptimized \
+    tsan) TSAN_OPTIONS="suppressions=$root/tests/tsan.supp halt_on_error=0 second_deadlock_stack=1" \
+          KZV_SANITIZER=tsan run_suite build-tsan tsan --buildtype=debugoptimized \
             -Db_sanitize=thread -Db_lundef=false ;;
     *) echo "unknown sanitizer $san"; failed=$((failed+1)) ;;
   esac

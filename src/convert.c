@@ -3,6 +3,7 @@
 #include <libswscale/swscale.h>
 
 #include "convert.h"
+#include "yuv2rgb_av.h"
 
 enum AVPixelFormat kzv_pixfmt_to_av(kzv_pixfmt fmt)
 {
@@ -108,8 +109,41 @@ static int setup(kzv_converter *c, const AVFrame *src, const kzv_frame *dst, con
     return KZV_OK;
 }
 
+/* kzv's converter: exact to within a level, chroma interpolated, threaded.
+ * Returns KZV_EUNSUPPORTED when this frame needs libswscale instead. */
+static int convert_fast(kzv_converter *c, const AVFrame *src, kzv_frame *dst, const kzv_color *color)
+{
+    if (kzv_pixfmt_planes(dst->format) != 1 || src->width != dst->width || src->height != dst->height)
+        return KZV_EUNSUPPORTED;
+    if (!c->fast_valid || c->fast_fmt != src->format || c->fast_w != src->width || c->fast_h != src->height ||
+        c->fast_loc != (int)src->chroma_location || c->fast_matrix != color->matrix ||
+        c->fast_range != color->range || c->fast_out != dst->format) {
+        kzv_yuv2rgb_params p;
+        c->fast_valid = false;
+        if (kzv_yuv2rgb_params_from_av(&p, src->format, src->width, src->height, src->chroma_location,
+                                       color->matrix, color->range, dst->format) != KZV_OK ||
+            kzv_yuv2rgb_init(&c->fast, &p) != KZV_OK)
+            return KZV_EUNSUPPORTED;
+        c->fast_valid = true;
+        c->fast_fmt = src->format;
+        c->fast_w = src->width;
+        c->fast_h = src->height;
+        c->fast_loc = src->chroma_location;
+        c->fast_matrix = color->matrix;
+        c->fast_range = color->range;
+        c->fast_out = dst->format;
+    }
+    if (!c->pool && c->threads != 1 && kzv_workers_create(&c->pool, c->threads) != KZV_OK)
+        c->pool = NULL;   /* no threads: convert on the calling thread alone */
+    const uint8_t *planes[3] = { src->data[0], src->data[1], src->data[2] };
+    const ptrdiff_t strides[3] = { src->linesize[0], src->linesize[1], src->linesize[2] };
+    return kzv_yuv2rgb_convert(&c->fast, planes, strides, dst->data[0], dst->stride[0], c->pool);
+}
+
 int kzv_convert(kzv_converter *c, const AVFrame *src, kzv_frame *dst, const kzv_color *color)
 {
+    if (convert_fast(c, src, dst, color) == KZV_OK)
+        return KZV_OK;
     int err = setup(c, src, dst, color);
     if (err < 0)
         return err;
@@ -122,4 +156,6 @@ void kzv_converter_uninit(kzv_converter *c)
 {
     sws_freeContext(c->sws);
     c->sws = NULL;
+    kzv_workers_destroy(&c->pool);
+    c->fast_valid = false;
 }

@@ -8,6 +8,7 @@
 #include <libavutil/pixfmt.h>
 
 #include "kzv/frame.h"
+#include "yuv2rgb.h"
 
 typedef struct kzv_converter {
     struct SwsContext *sws;
@@ -16,7 +17,15 @@ typedef struct kzv_converter {
     enum AVPixelFormat src_fmt;
     kzv_pixfmt dst_fmt;
     int matrix, range;
-    int threads;            /* swscale slice threads (0 = one) */
+
+    /* kzv's own YUV → RGB path (yuv2rgb.c), used whenever it can do the
+     * job: same size, YUV source up to 12 bits, RGB output. */
+    bool fast_valid;
+    int fast_fmt, fast_w, fast_h, fast_loc, fast_matrix, fast_range;
+    kzv_pixfmt fast_out;
+    kzv_yuv2rgb fast;
+    kzv_workers *pool;      /* conversion threads (created on first use) */
+    int threads;            /* pool size; 0 = one per core */
 } kzv_converter;
 
 /* The colour description kzv uses for `f`: tags where the stream has them,

@@ -722,6 +722,7 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
     }
     d->s = s;
     d->log = (kzv_logger){ s.log_fn, s.log_user };
+    d->conv.threads = s.threads;
     d->src = (kzv_source){ .path = d->path, .mem = mem, .mem_size = mem_size };
     atomic_init(&d->interrupted, false);
     atomic_init(&d->io_deadline, 0);

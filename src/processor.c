@@ -12,6 +12,7 @@
  * made, handed to the callback and released before the next pop, so no path
  * out of the loop can hold one.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -64,6 +65,9 @@ void kzv_processor_default_settings(kzv_processor_settings *s)
         return;
     kzv_decoder_default_settings(&s->decoder);
     kzv_queue_default_settings(&s->queue);
+    s->start_frame = -1;
+    s->start_time = NAN;
+    s->max_frames = -1;
 }
 
 int kzv_processor_open(kzv_processor **out, const char *path, kzv_uploader *uploader,
@@ -137,13 +141,26 @@ static void *decode_thread(void *arg)
 {
     kzv_processor *p = arg;
     int status = KZV_OK;
+    const kzv_processor_settings *s = &p->settings;
+    int err = KZV_OK;
+    /* A fresh decoder is at the first frame already: seek (which builds the
+     * index, one demux pass) only when the start is somewhere else. */
+    if (s->start_frame > 0)
+        err = kzv_decoder_seek_frame(p->dec, s->start_frame);
+    else if (s->start_frame < 0 && !isnan(s->start_time) &&
+             s->start_time > kzv_decoder_info(p->dec)->start_time)
+        err = kzv_decoder_seek(p->dec, s->start_time, KZV_SEEK_EXACT);
+    int64_t n = 0;
     while (!atomic_load(&p->quit)) {
         kzv_frame *f = NULL;
-        int err = kzv_decoder_next(p->dec, &f);
+        if (err == KZV_OK)
+            err = s->max_frames >= 0 && n >= s->max_frames ? KZV_EOF : kzv_decoder_next(p->dec, &f);
         if (err == KZV_EOF) {
             status = KZV_EOF;
             break;
         }
+        if (err < 0 && atomic_load(&p->quit))
+            break;   /* interrupted by stop/close: not a decode error */
         if (err < 0) {
             status = err;
             count(&p->errors);
@@ -156,6 +173,7 @@ static void *decode_thread(void *arg)
             break;
         }
         count(&p->decoded);
+        n++;
         if (!decode_push(p, f)) {
             kzv_frame_unref(&f); /* refused: the reference is still ours */
             break;
@@ -171,6 +189,7 @@ static void *decode_thread(void *arg)
 static void shut_down(kzv_processor *p)
 {
     atomic_store(&p->quit, true);
+    kzv_decoder_interrupt(p->dec);   /* a read blocked on a stalled input returns */
     kzv_queue_close(p->queue);
     if (p->thread_running) {
         pthread_join(p->thread, NULL);
@@ -298,7 +317,13 @@ void kzv_processor_stop(kzv_processor *p)
         return;
     atomic_store(&p->canceled, true);
     atomic_store(&p->quit, true);
+    kzv_decoder_interrupt(p->dec);
     kzv_queue_close(p->queue);
+}
+
+void kzv_processor_get_decoder_stats(const kzv_processor *p, kzv_decoder_stats *st)
+{
+    kzv_decoder_get_stats(p ? p->dec : NULL, st);
 }
 
 void kzv_processor_get_stats(const kzv_processor *p, kzv_processor_stats *st)

@@ -14,8 +14,11 @@
  * Every texture uploaded is released exactly once, whatever happens: normal
  * end, stop, a callback error, a decode error mid-file, or close before the end.
  *
+ * kzv_processor_stop() also interrupts a read that is blocked (a stalled pipe
+ * or network input), so run() comes back promptly.
+ *
  * Thread-safety: kzv_processor_stop() may be called from any thread (including
- * the callback and a signal-free other thread). kzv_processor_get_stats() may
+ * the callback), but not concurrently with kzv_processor_close(). kzv_processor_get_stats() may
  * be called from any thread. Everything else: one thread at a time. The
  * uploader is used only from the thread that calls kzv_processor_run().
  */
@@ -39,6 +42,11 @@ typedef struct kzv_processor kzv_processor;
 typedef struct kzv_processor_settings {
     kzv_decoder_settings decoder;  /**< passed to kzv_decoder_open() */
     kzv_queue_settings queue;      /**< capacity and policy of the hand-over queue */
+    int64_t start_frame;           /**< begin at this display index (exact seek); -1 = from
+                                        the start (default). Wins over start_time. */
+    double start_time;             /**< begin at the frame displayed at this time in seconds
+                                        (exact seek); NAN = from the start (default) */
+    int64_t max_frames;            /**< stop after this many frames; -1 = all (default) */
 } kzv_processor_settings;
 
 typedef struct kzv_processor_stats {
@@ -83,6 +91,10 @@ KZV_API int kzv_processor_run(kzv_processor *p, kzv_processor_fn fn, void *user)
 KZV_API void kzv_processor_stop(kzv_processor *p);
 
 KZV_API void kzv_processor_get_stats(const kzv_processor *p, kzv_processor_stats *st);
+
+/** The decoder's counters (corrupt packets, size changes …). Call it when
+ *  kzv_processor_run() is not running (before or after). */
+KZV_API void kzv_processor_get_decoder_stats(const kzv_processor *p, kzv_decoder_stats *st);
 
 /** Message of the last error (decoder's or processor's); "" if none. */
 KZV_API const char *kzv_processor_last_error(const kzv_processor *p);

@@ -1,5 +1,9 @@
-/* kzv decode FILE [-o OUT] [--frames N] [--format F] [--threads N] */
+/* kzv decode FILE [-o OUT] [--start SEC | --start-frame N] [--frames N] [--format F]
+ *            [--threads N] [--queue N] [--policy block|drop]
+ * Runs on kzv_processor: a decode thread fills the queue while this thread
+ * writes the frames out. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,7 +13,8 @@
 #include "kzv.h"
 
 static const char usage[] =
-    "Usage: kzv decode FILE [-o OUT] [--frames N] [--format F] [--threads N]\n"
+    "Usage: kzv decode FILE [-o OUT] [--start SEC | --start-frame N] [--frames N]\n"
+    "                  [--format F] [--threads N] [--queue N] [--policy block|drop]\n"
     "Decode FILE's video stream.\n\n"
     "  -o, --output OUT  where the frames go:\n"
     "                      DIR        PNG files DIR/000000.png, DIR/000001.png, …\n"
@@ -21,10 +26,15 @@ static const char usage[] =
     "                      NAME.y4m   YUV4MPEG2 (needs a YUV format; yuv420p default)\n"
     "                    without -o, frames are decoded and discarded and a summary\n"
     "                    (frames, seconds, fps) goes to standard error\n"
+    "  --start SEC       begin with the frame displayed at SEC seconds (exact)\n"
+    "  --start-frame N   begin with frame N (display order, 0-based; exact)\n"
     "  --frames N        stop after N frames\n"
     "  --format F        rgb24 (default), rgba, rgb48, yuv420p, yuv422p, yuv444p;\n"
     "                    PNG takes rgb24, rgba, rgb48\n"
     "  --threads N       decoding threads (0 = one per core, the default)\n"
+    "  --queue N         frames buffered between decoding and writing (default 16)\n"
+    "  --policy P        block (default: every frame) or drop (drop the oldest\n"
+    "                    queued frame when the writer falls behind)\n"
     "  --help            show this help\n\n"
     "Raw and y4m output keep the first frame's size if the size changes mid-stream.\n";
 
@@ -113,14 +123,79 @@ static bool make_dirs(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+typedef struct writer {
+    const char *cmd, *out;
+    enum out_kind kind;
+    const kzv_video_info *info;
+    FILE *fp;
+    kzv_progress prog;
+    int64_t n;
+    int rc;
+    char name[4096];
+} writer;
+
+/* The processor's callback: write one frame; > 0 stops on a write error. */
+static int write_frame(const kzv_frame *f, kzv_texture tex, void *user)
+{
+    writer *w = user;
+    (void)tex;
+    bool ok = true;
+    switch (w->kind) {
+    case OUT_NONE:
+        break;
+    case OUT_RAW:
+        ok = kzv_write_frame_raw(w->fp, f);
+        if (!ok) {
+            kzv_progress_clear(&w->prog);
+            kzv_errorf(w->cmd, "cannot write to standard output");
+        }
+        break;
+    case OUT_Y4M:
+        if (w->n == 0 && !kzv_y4m_write_header(w->fp, f->width, f->height, f->format,
+                                               w->info->frame_rate, w->info->sample_aspect_ratio,
+                                               f->color.range))
+            ok = false;
+        ok = ok && kzv_y4m_write_frame(w->fp, f);
+        if (!ok) {
+            kzv_progress_clear(&w->prog);
+            kzv_errorf(w->cmd, "cannot write '%s'", w->out);
+        }
+        break;
+    case OUT_DIR:
+    case OUT_PATTERN: {
+        bool named = w->kind == OUT_DIR
+            ? snprintf(w->name, sizeof(w->name), "%s/%06lld.png", w->out,
+                       (long long)f->frame_index) < (int)sizeof(w->name)
+            : pattern_format(w->name, sizeof(w->name), w->out, (long long)f->frame_index);
+        int werr = named ? kzv_frame_write_png(f, w->name) : KZV_EINVAL;
+        if (werr < 0) {
+            kzv_progress_clear(&w->prog);
+            kzv_errorf(w->cmd, "cannot write '%s': %s", named ? w->name : w->out, kzv_strerror(werr));
+            ok = false;
+        }
+        break;
+    }
+    }
+    if (!ok) {
+        w->rc = KZV_EXIT_INPUT;
+        return 1;
+    }
+    w->n++;
+    kzv_progress_update(&w->prog, w->n);
+    return 0;
+}
+
 int cmd_decode(int argc, char **argv)
 {
     static const kzv_opt opts[] = {
         { "output", 'o', true }, { "frames", 'n', true }, { "format", 'f', true },
-        { "threads", 0, true }, { "help", 'h', false }, { 0 },
+        { "threads", 0, true }, { "help", 'h', false }, { "start", 0, true },
+        { "start-frame", 0, true }, { "queue", 0, true }, { "policy", 0, true }, { 0 },
     };
     const char *path = NULL, *out = NULL, *fmt_name = NULL, *v;
-    long long max_frames = -1, threads = 0;
+    long long max_frames = -1, threads = 0, start_frame = -1, queue_cap = 16;
+    double start_time = NAN;
+    kzv_queue_policy policy = KZV_QUEUE_BLOCK;
     kzv_args a;
     kzv_args_init(&a, argc, argv);
     for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
@@ -142,10 +217,35 @@ int cmd_decode(int argc, char **argv)
                 return kzv_usage_error(a.cmd, "--threads needs a number from 0 to 1024, not '%s'", v);
             break;
         case 4: fputs(usage, stdout); return KZV_EXIT_OK;
+        case 5: {
+            char *end = NULL;
+            start_time = strtod(v, &end);
+            if (!*v || *end || !isfinite(start_time))
+                return kzv_usage_error(a.cmd, "--start needs a time in seconds, not '%s'", v);
+            break;
+        }
+        case 6:
+            if (!kzv_parse_int(v, 0, INT64_MAX, &start_frame))
+                return kzv_usage_error(a.cmd, "--start-frame needs a number >= 0, not '%s'", v);
+            break;
+        case 7:
+            if (!kzv_parse_int(v, 1, 4096, &queue_cap))
+                return kzv_usage_error(a.cmd, "--queue needs a number from 1 to 4096, not '%s'", v);
+            break;
+        case 8:
+            if (!strcmp(v, "block"))
+                policy = KZV_QUEUE_BLOCK;
+            else if (!strcmp(v, "drop"))
+                policy = KZV_QUEUE_DROP_OLDEST;
+            else
+                return kzv_usage_error(a.cmd, "--policy is block or drop, not '%s'", v);
+            break;
         }
     }
     if (!path)
         return kzv_usage_error(a.cmd, "no FILE given");
+    if (start_frame >= 0 && !isnan(start_time))
+        return kzv_usage_error(a.cmd, "give --start or --start-frame, not both");
     if (out && !*out)
         return kzv_usage_error(a.cmd, "empty output name");
 
@@ -186,26 +286,33 @@ int cmd_decode(int argc, char **argv)
         return KZV_EXIT_INPUT;
     }
 
-    kzv_decoder_settings s;
-    kzv_decoder_default_settings(&s);
-    s.format = fmt;
-    s.threads = (int)threads;
+    kzv_processor_settings ps;
+    kzv_processor_default_settings(&ps);
+    ps.decoder.format = fmt;
+    ps.decoder.threads = (int)threads;
     /* A raw or y4m stream has one picture size for all frames. */
-    s.keep_first_size = kind == OUT_RAW || kind == OUT_Y4M;
-    kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
-    if (!d)
+    ps.decoder.keep_first_size = kind == OUT_RAW || kind == OUT_Y4M;
+    ps.queue.capacity = (int)queue_cap;
+    ps.queue.policy = policy;
+    ps.start_frame = start_frame;
+    ps.start_time = start_time;
+    ps.max_frames = max_frames;
+    kzv_processor *p = NULL;
+    int err = kzv_processor_open(&p, path, NULL, &ps);
+    if (err < 0) {
+        kzv_errorf(a.cmd, "%s", kzv_decoder_last_error(NULL));
         return KZV_EXIT_INPUT;
-    const kzv_video_info *info = kzv_decoder_info(d);
+    }
+    const kzv_video_info *info = kzv_processor_info(p);
 
-    int rc = KZV_EXIT_OK;
-    FILE *fp = NULL;
+    writer w = { .cmd = a.cmd, .out = out, .kind = kind, .info = info, .rc = KZV_EXIT_OK };
     if (kind == OUT_RAW) {
-        fp = stdout;
+        w.fp = stdout;
     } else if (kind == OUT_Y4M) {
-        fp = fopen(out, "wb");
-        if (!fp) {
+        w.fp = fopen(out, "wb");
+        if (!w.fp) {
             kzv_errorf(a.cmd, "cannot write '%s': %s", out, strerror(errno));
-            kzv_decoder_close(&d);
+            kzv_processor_close(&p);
             return KZV_EXIT_INPUT;
         }
     }
@@ -213,93 +320,48 @@ int cmd_decode(int argc, char **argv)
     int64_t want = max_frames;
     if (info->total_frames >= 0 && (want < 0 || info->total_frames < want))
         want = info->total_frames;
-    kzv_progress prog;
-    kzv_progress_init(&prog, "decode", want);
+    kzv_progress_init(&w.prog, "decode", want);
     double t0 = kzv_now();
-    int64_t n = 0;
-    char name[4096];
-    kzv_frame *f = NULL;
-    int err = KZV_OK;
-    while ((max_frames < 0 || n < max_frames) && (err = kzv_decoder_next(d, &f)) == KZV_OK) {
-        bool ok = true;
-        switch (kind) {
-        case OUT_NONE:
-            break;
-        case OUT_RAW:
-            ok = kzv_write_frame_raw(fp, f);
-            if (!ok) {
-                kzv_progress_clear(&prog);
-                kzv_errorf(a.cmd, "cannot write to standard output");
-            }
-            break;
-        case OUT_Y4M:
-            if (n == 0 && !kzv_y4m_write_header(fp, f->width, f->height, f->format,
-                                                info->frame_rate, info->sample_aspect_ratio,
-                                                f->color.range))
-                ok = false;
-            ok = ok && kzv_y4m_write_frame(fp, f);
-            if (!ok) {
-                kzv_progress_clear(&prog);
-                kzv_errorf(a.cmd, "cannot write '%s'", out);
-            }
-            break;
-        case OUT_DIR:
-        case OUT_PATTERN: {
-            bool named = kind == OUT_DIR
-                ? snprintf(name, sizeof(name), "%s/%06lld.png", out,
-                           (long long)f->frame_index) < (int)sizeof(name)
-                : pattern_format(name, sizeof(name), out, (long long)f->frame_index);
-            int werr = named ? kzv_frame_write_png(f, name) : KZV_EINVAL;
-            if (werr < 0) {
-                kzv_progress_clear(&prog);
-                kzv_errorf(a.cmd, "cannot write '%s': %s", named ? name : out,
-                           kzv_strerror(werr));
-                ok = false;
-            }
-            break;
-        }
-        }
-        kzv_frame_unref(&f);
-        if (!ok) {
-            rc = KZV_EXIT_INPUT;
-            break;
-        }
-        n++;
-        kzv_progress_update(&prog, n);
-    }
-    kzv_progress_clear(&prog);
+    err = kzv_processor_run(p, write_frame, &w);
+    kzv_progress_clear(&w.prog);
     double elapsed = kzv_now() - t0;
-    if (kind == OUT_Y4M && n == 0 && rc == KZV_EXIT_OK &&
-        !kzv_y4m_write_header(fp, info->width, info->height, fmt, info->frame_rate,
+    int rc = w.rc;
+    if (kind == OUT_Y4M && w.n == 0 && rc == KZV_EXIT_OK &&
+        !kzv_y4m_write_header(w.fp, info->width, info->height, fmt, info->frame_rate,
                               info->sample_aspect_ratio, info->color.range)) {
         kzv_errorf(a.cmd, "cannot write '%s'", out);
         rc = KZV_EXIT_INPUT;
     }
-    if (rc == KZV_EXIT_OK && err != KZV_OK && err != KZV_EOF) {
-        kzv_report_decode_error(a.cmd, path, d, err);
+    if (rc == KZV_EXIT_OK && err < 0) {
+        kzv_errorf(a.cmd, "%s: %s", path, kzv_processor_last_error(p)[0] ? kzv_processor_last_error(p)
+                                                                          : kzv_strerror(err));
         rc = KZV_EXIT_INPUT;
     }
-    if (fp && fp != stdout) {
-        if (fclose(fp) != 0 && rc == KZV_EXIT_OK) {
+    if (w.fp && w.fp != stdout) {
+        if (fclose(w.fp) != 0 && rc == KZV_EXIT_OK) {
             kzv_errorf(a.cmd, "cannot write '%s'", out);
             rc = KZV_EXIT_INPUT;
         }
-    } else if (fp && (fflush(fp) != 0 || ferror(fp)) && rc == KZV_EXIT_OK) {
+    } else if (w.fp && (fflush(w.fp) != 0 || ferror(w.fp)) && rc == KZV_EXIT_OK) {
         kzv_errorf(a.cmd, "cannot write to standard output");
         rc = KZV_EXIT_INPUT;
     }
     if (kind == OUT_NONE || isatty(STDERR_FILENO)) {
         kzv_decoder_stats st;
-        kzv_decoder_get_stats(d, &st);
-        fprintf(stderr, "%lld frames (%s %dx%d) in %.3f s, %.1f fps", (long long)n,
+        kzv_processor_stats pst;
+        kzv_processor_get_decoder_stats(p, &st);
+        kzv_processor_get_stats(p, &pst);
+        fprintf(stderr, "%lld frames (%s %dx%d) in %.3f s, %.1f fps", (long long)w.n,
                 kzv_pixfmt_name(fmt), info->width, info->height, elapsed,
-                elapsed > 0 ? (double)n / elapsed : 0.0);
+                elapsed > 0 ? (double)w.n / elapsed : 0.0);
         if (st.corrupt_packets)
             fprintf(stderr, ", %lld corrupt packets skipped", (long long)st.corrupt_packets);
+        if (pst.dropped)
+            fprintf(stderr, ", %lld dropped (policy drop)", (long long)pst.dropped);
         if (kind != OUT_NONE)
             fprintf(stderr, " -> %s", kind == OUT_RAW ? "standard output" : out);
         fputc('\n', stderr);
     }
-    kzv_decoder_close(&d);
+    kzv_processor_close(&p);
     return rc;
 }

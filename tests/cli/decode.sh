@@ -123,4 +123,26 @@ check "nothing on stdout" test ! -s "$TMP/out"
 expect_rc 0 "decode --frames 0" decode "$f" --frames 0 --threads 1
 check "--frames 0: 0 frames" grep -q '^0 frames' "$TMP/err"
 
+
+# ---- ranges: --start-frame / --start give exactly the frames of a full decode
+f=$(fixture h264.mp4)
+fs=$((320 * 240 * 3))
+"$KZV" decode "$f" -o - >"$TMP/all.rgb" 2>/dev/null
+"$KZV" decode "$f" --start-frame 17 --frames 3 -o - >"$TMP/part.rgb"; rc=$?
+check "--start-frame 17 --frames 3 exits 0 (got $rc)" test $rc -eq 0
+check "--start-frame 17 --frames 3 = frames 17..19 of a full decode" \
+    cmp -s "$TMP/part.rgb" <(tail -c +$((17 * fs + 1)) "$TMP/all.rgb" | head -c $((3 * fs)))
+# h264.mp4 is 25 fps: 1.01 s lies inside frame 25's display interval
+"$KZV" decode "$f" --start 1.01 --frames 2 -o - >"$TMP/part.rgb"; rc=$?
+check "--start 1.01 --frames 2 = frames 25..26 (rc $rc)" \
+    cmp -s "$TMP/part.rgb" <(tail -c +$((25 * fs + 1)) "$TMP/all.rgb" | head -c $((2 * fs)))
+"$KZV" decode "$f" --start-frame 1000 -o - >"$TMP/part.rgb"; rc=$?
+check "--start-frame past the end: 0 frames, exit 0 (got $rc)" test $rc -eq 0 -a ! -s "$TMP/part.rgb"
+"$KZV" decode "$f" --start 1 --start-frame 2 >/dev/null 2>&1; rc=$?
+check "--start with --start-frame is a usage error (got $rc)" test $rc -eq 2
+"$KZV" decode "$f" --queue 2 --policy block -o - | cmp -s - "$TMP/all.rgb"
+check "--queue 2 --policy block: every frame, same bytes" test "${PIPESTATUS[0]}" -eq 0
+"$KZV" decode "$f" --policy sometimes >/dev/null 2>&1; rc=$?
+check "--policy with a bad value is a usage error (got $rc)" test $rc -eq 2
+
 finish

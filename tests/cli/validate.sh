@@ -54,7 +54,7 @@ sys.exit(not (j["ok"] is False and c["frame_count"]["ok"] is False and j["header
 
 # Corrupt packets in the middle: reported as warnings; JSON stays valid.
 f=$(fixture corrupt_mid.mkv)
-run_kzv validate --json "$f"
+run_kzv validate --json --threads 1 "$f"   # frame threads make FFmpeg report concealment unreliably
 check "corrupt_mid: exit 0 or 1 (got $RC)" test "$RC" -le 1
 check "corrupt_mid --json is valid JSON" json_valid "$TMP/out"
 check "corrupt_mid: warnings count corrupt packets or damaged frames" python3 -c '

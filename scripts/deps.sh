@@ -4,8 +4,11 @@
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config meson ninja-build python3
-            ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev)
-test_pkgs=(valgrind)
+            ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+            libegl-dev libgles-dev)
+# Mesa's EGL + llvmpipe run the OpenGL tests without a GPU; clang and its
+# runtime build the libFuzzer targets; valgrind checks the integration tests.
+test_pkgs=(valgrind libegl-mesa0 libgl1-mesa-dri clang libclang-rt-14-dev)
 bench_pkgs=(python3-av time)
 
 case "${1:-build}" in

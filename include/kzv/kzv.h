@@ -7,6 +7,7 @@
  *   queue.h      kzv_queue: bounded thread-safe frame buffer
  *   uploader.h   kzv_uploader: function-table interface to GPU backends
  *   processor.h  kzv_processor: decode thread → queue → upload → callback
+ *   gl.h         the OpenGL ES 3 / EGL uploader backend (RGB and YUV-shader paths)
  *   common.h     status codes, logging; version.h: library version
  */
 #ifndef KZV_KZV_H
@@ -19,5 +20,6 @@
 #include "kzv/queue.h"
 #include "kzv/uploader.h"
 #include "kzv/processor.h"
+#include "kzv/gl.h"
 
 #endif /* KZV_KZV_H */

@@ -1,0 +1,202 @@
+/*
+ * The gl uploader's YUV → RGBA8 shader.
+ *
+ * A full-screen triangle (no vertex buffer: positions come from gl_VertexID)
+ * covers a viewport of the frame's size; each fragment (x, y) is pixel (x, y)
+ * of the output texture, where row 0 is the top of the picture as in every
+ * kzv texture. Luma is fetched exactly with texelFetch. Chroma is upsampled
+ * bilinearly in the shader, from the (up to) four neighbouring chroma
+ * samples fetched with texelFetch and mixed in float, at the positions kzv's
+ * CPU converter uses (src/yuv2rgb.h):
+ *   position in chroma samples  fx = x * sx,  fy = y * sy + oy
+ *   subsampled horizontally: sx = 1/2          ("left": C[i] at x = 2i,
+ *                                               x = 2i+1 is (C[i] + C[i+1]) / 2)
+ *   subsampled vertically:   sy = 1/2, oy = -1/4 (centre: C[k] between rows
+ *                                               2k and 2k+1: y = 2k is
+ *                                               (C[k-1] + 3 C[k]) / 4, …)
+ *   full resolution:         s = 1, o = 0      (the sample itself)
+ * with sample indices clamped to the plane (edge samples repeat).
+ *
+ * Why not GL_LINEAR sampling of the chroma plane: the filter's precision is
+ * the driver's. On Mesa's llvmpipe, GL_LINEAR on the R8 chroma planes (with
+ * the same positions) was measured up to 3 levels off the exact conversion
+ * (mean 0.41 on 4:2:0 content), the interpolated chroma being kept at about
+ * 8 bits and the matrix gaining up to 2.1 on it. Four texelFetches and two
+ * mix()es per plane are exact in 32-bit float on every driver: max 2, mean
+ * 0.2 on the same content (see tests/gl/test_gl_yuv.c).
+ */
+#ifdef KZV_HAVE_GL
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gl_internal.h"
+#include "log.h"
+
+static const char *vs_src =
+    "#version 300 es\n"
+    "void main() {\n"
+    "    // (-1,-1) (3,-1) (-1,3): one triangle covering the viewport\n"
+    "    vec2 p = vec2(float((gl_VertexID & 1) * 4 - 1), float((gl_VertexID & 2) * 2 - 1));\n"
+    "    gl_Position = vec4(p, 0.0, 1.0);\n"
+    "}\n";
+
+static const char *fs_src =
+    "#version 300 es\n"
+    "precision highp float;\n"
+    "precision highp int;\n"
+    "precision highp sampler2D;\n"
+    "uniform sampler2D u_y;\n"
+    "uniform sampler2D u_u;\n"
+    "uniform sampler2D u_v;\n"
+    "uniform mat3 u_m;\n"
+    "uniform vec3 u_off;\n"
+    "uniform vec2 u_cscale;\n"   /* (sx, sy) */
+    "uniform vec2 u_coff;\n"     /* (0, oy) */
+    "uniform ivec2 u_cmax;\n"    /* chroma plane size - 1 */
+    "out vec4 o_color;\n"
+    "void main() {\n"
+    "    ivec2 p = ivec2(gl_FragCoord.xy);\n"
+    "    float y = texelFetch(u_y, p, 0).r;\n"
+    "    vec2 f = vec2(p) * u_cscale + u_coff;\n"
+    "    vec2 f0 = floor(f);\n"
+    "    vec2 a = f - f0;\n"
+    "    ivec2 c0 = clamp(ivec2(f0), ivec2(0), u_cmax);\n"
+    "    ivec2 c1 = clamp(ivec2(f0) + 1, ivec2(0), u_cmax);\n"
+    "    vec2 t00 = vec2(texelFetch(u_u, c0, 0).r, texelFetch(u_v, c0, 0).r);\n"
+    "    vec2 t10 = vec2(texelFetch(u_u, ivec2(c1.x, c0.y), 0).r, texelFetch(u_v, ivec2(c1.x, c0.y), 0).r);\n"
+    "    vec2 t01 = vec2(texelFetch(u_u, ivec2(c0.x, c1.y), 0).r, texelFetch(u_v, ivec2(c0.x, c1.y), 0).r);\n"
+    "    vec2 t11 = vec2(texelFetch(u_u, c1, 0).r, texelFetch(u_v, c1, 0).r);\n"
+    "    vec2 uv = mix(mix(t00, t10, a.x), mix(t01, t11, a.x), a.y);\n"
+    "    vec3 rgb = u_m * vec3(y, uv) + u_off;\n"
+    "    o_color = vec4(clamp(rgb, 0.0, 1.0), 1.0);\n"
+    "}\n";
+
+static GLuint compile(GLenum type, const char *src)
+{
+    GLuint sh = glCreateShader(type);
+    if (!sh)
+        return 0;
+    glShaderSource(sh, 1, &src, NULL);
+    glCompileShader(sh);
+    GLint ok = GL_FALSE;
+    glGetShaderiv(sh, GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        char log[1024] = "";
+        glGetShaderInfoLog(sh, sizeof(log), NULL, log);
+        kzv_log(NULL, KZV_LOG_ERROR, "gl uploader: %s shader does not compile: %s",
+                type == GL_VERTEX_SHADER ? "vertex" : "fragment", log);
+        glDeleteShader(sh);
+        return 0;
+    }
+    return sh;
+}
+
+int kzv_gl_yuv_prog_init(kzv_gl_yuv_prog *p)
+{
+    *p = (kzv_gl_yuv_prog){ 0 };
+    GLuint vs = compile(GL_VERTEX_SHADER, vs_src);
+    GLuint fs = vs ? compile(GL_FRAGMENT_SHADER, fs_src) : 0;
+    if (!vs || !fs) {
+        if (vs)
+            glDeleteShader(vs);
+        return KZV_EGPU;
+    }
+    GLuint prog = glCreateProgram();
+    glAttachShader(prog, vs);
+    glAttachShader(prog, fs);
+    glLinkProgram(prog);
+    glDeleteShader(vs); /* flagged; freed with the program */
+    glDeleteShader(fs);
+    GLint ok = GL_FALSE;
+    glGetProgramiv(prog, GL_LINK_STATUS, &ok);
+    if (!ok) {
+        char log[1024] = "";
+        glGetProgramInfoLog(prog, sizeof(log), NULL, log);
+        kzv_log(NULL, KZV_LOG_ERROR, "gl uploader: YUV program does not link: %s", log);
+        glDeleteProgram(prog);
+        return KZV_EGPU;
+    }
+    p->prog = prog;
+    p->loc_m = glGetUniformLocation(prog, "u_m");
+    p->loc_off = glGetUniformLocation(prog, "u_off");
+    p->loc_cscale = glGetUniformLocation(prog, "u_cscale");
+    p->loc_coff = glGetUniformLocation(prog, "u_coff");
+    p->loc_cmax = glGetUniformLocation(prog, "u_cmax");
+
+    /* Sampler units never change: set them once. */
+    GLint prev = 0;
+    glGetIntegerv(GL_CURRENT_PROGRAM, &prev);
+    glUseProgram(prog);
+    glUniform1i(glGetUniformLocation(prog, "u_y"), 0);
+    glUniform1i(glGetUniformLocation(prog, "u_u"), 1);
+    glUniform1i(glGetUniformLocation(prog, "u_v"), 2);
+    glUseProgram((GLuint)prev);
+
+    /* ES 3 draws without attributes on the default vertex array, but a
+     * caller's context may have its own bound: use one of ours. */
+    glGenVertexArrays(1, &p->vao);
+    if (glGetError() != GL_NO_ERROR) {
+        kzv_gl_yuv_prog_free(p);
+        return KZV_EGPU;
+    }
+    return KZV_OK;
+}
+
+void kzv_gl_yuv_prog_free(kzv_gl_yuv_prog *p)
+{
+    if (p->prog)
+        glDeleteProgram(p->prog);
+    if (p->vao)
+        glDeleteVertexArrays(1, &p->vao);
+    *p = (kzv_gl_yuv_prog){ 0 };
+}
+
+int kzv_gl_yuv_coeffs(int matrix, int range, int height, float m[9], float off[3])
+{
+    if (matrix != KZV_MATRIX_BT709 && matrix != KZV_MATRIX_FCC && matrix != KZV_MATRIX_BT470BG &&
+        matrix != KZV_MATRIX_SMPTE170M && matrix != KZV_MATRIX_SMPTE240M &&
+        matrix != KZV_MATRIX_BT2020_NCL && matrix != KZV_MATRIX_BT2020_CL)
+        matrix = height > 576 ? KZV_MATRIX_BT709 : KZV_MATRIX_SMPTE170M; /* the untagged rule */
+    double kr, kb;
+    switch (matrix) {
+    case KZV_MATRIX_BT709:      kr = 0.2126; kb = 0.0722; break;
+    case KZV_MATRIX_FCC:        kr = 0.30;   kb = 0.11;   break;
+    case KZV_MATRIX_SMPTE240M:  kr = 0.212;  kb = 0.087;  break;
+    case KZV_MATRIX_BT2020_NCL:
+    case KZV_MATRIX_BT2020_CL:  kr = 0.2627; kb = 0.0593; break;
+    default:                    kr = 0.299;  kb = 0.114;  break;
+    }
+    double kg = 1.0 - kr - kb;
+    /* Samples arrive normalised, s = D / 255. Y' = (D - yo) / ys, C' = (D - co) / cs. */
+    double yo, co, ys, cs;
+    if (range == KZV_RANGE_FULL) {
+        yo = 0; co = 128; ys = cs = 255;
+    } else {
+        yo = 16; co = 128; ys = 219; cs = 224;
+    }
+    double ky = 255.0 / ys, kc = 255.0 / cs;          /* per unit of s */
+    double y0 = -yo / ys, c0 = -co / cs;              /* constant parts */
+    double rv = 2.0 * (1.0 - kr), bu = 2.0 * (1.0 - kb);
+    double gu = -2.0 * kb * (1.0 - kb) / kg, gv = -2.0 * kr * (1.0 - kr) / kg;
+    /* Column-major: column 0 multiplies y, 1 u, 2 v. */
+    double md[9] = {
+        ky, ky, ky,
+        0.0, gu * kc, bu * kc,
+        rv * kc, gv * kc, 0.0,
+    };
+    double od[3] = {
+        y0 + rv * c0,
+        y0 + (gu + gv) * c0,
+        y0 + bu * c0,
+    };
+    for (int i = 0; i < 9; i++)
+        m[i] = (float)md[i];
+    for (int i = 0; i < 3; i++)
+        off[i] = (float)od[i];
+    return matrix;
+}
+
+#else
+typedef int kzv_gl_yuv_unused; /* ISO C: a translation unit is not empty */
+#endif /* KZV_HAVE_GL */

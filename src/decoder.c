@@ -370,14 +370,15 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
     int oh = d->s.keep_first_size ? d->first_h : src->height;
 
     kzv_frame *f = NULL;
-    int err = get_buffer(d, ow, oh, &f);
-    if (err < 0)
-        return err;
-
     kzv_color color;
     kzv_color_resolve(src, &color);
-    err = kzv_convert(&d->conv, src, f, &color);
-    if (err < 0) {
+    int err;
+    if (d->s.format == KZV_PIXFMT_NONE) {   /* timing only: no pixels, no conversion */
+        if ((err = kzv_frame_new_empty(&f, ow, oh)) < 0)
+            return fail(d, err, "%s: out of memory", d->path);
+    } else if ((err = get_buffer(d, ow, oh, &f)) < 0) {
+        return err;
+    } else if ((err = kzv_convert(&d->conv, src, f, &color)) < 0) {
         kzv_frame_unref(&f);
         return fail(d, err, "%s: cannot convert %s %dx%d to %s", d->path,
                     av_get_pix_fmt_name(src->format), src->width, src->height,
@@ -708,7 +709,7 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
         s = *settings;
     if (s.max_pixels == 0)
         s.max_pixels = DEFAULT_MAX_PIXELS;
-    if (kzv_pixfmt_planes(s.format) == 0 || s.threads < 0 || s.io_timeout_ns < 0 || s.max_pixels < 0) {
+    if ((s.format != KZV_PIXFMT_NONE && kzv_pixfmt_planes(s.format) == 0) || s.threads < 0 || s.io_timeout_ns < 0 || s.max_pixels < 0) {
         snprintf(t_open_error, sizeof(t_open_error), "%s: invalid settings (format %d, threads %d)",
                  path, (int)s.format, s.threads);
         return KZV_EINVAL;

@@ -105,6 +105,17 @@ size_t kzv_frame_layout(int w, int h, kzv_pixfmt fmt, int stride[4], size_t offs
     return offset[2] + (size_t)stride[2] * (size_t)ch;
 }
 
+static void init_fields(kzv_frame *f, int width, int height, kzv_pixfmt fmt)
+{
+    f->width = width;
+    f->height = height;
+    f->format = fmt;
+    f->pts_ts = INT64_MIN;
+    f->time_base = (kzv_rational){ 0, 1 };
+    f->color = (kzv_color){ .matrix = KZV_MATRIX_BT709, .range = KZV_RANGE_LIMITED,
+                            .primaries = 2, .transfer = 2 };
+}
+
 int kzv_frame_wrap_buffer(kzv_frame **out, AVBufferRef *buf, int width, int height, kzv_pixfmt fmt)
 {
     *out = NULL;
@@ -128,14 +139,20 @@ int kzv_frame_wrap_buffer(kzv_frame **out, AVBufferRef *buf, int width, int heig
         f->data[i] = buf->data + offset[i];
         f->stride[i] = stride[i];
     }
-    f->width = width;
-    f->height = height;
-    f->format = fmt;
-    f->pts_ts = INT64_MIN;
-    f->time_base = (kzv_rational){ 0, 1 };
-    f->color = (kzv_color){ .matrix = KZV_MATRIX_BT709, .range = KZV_RANGE_LIMITED,
-                            .primaries = 2, .transfer = 2 };
+    init_fields(f, width, height, fmt);
     *out = f;
+    return KZV_OK;
+}
+
+int kzv_frame_new_empty(kzv_frame **out, int width, int height)
+{
+    kzv_frame_internal *fi = calloc(1, sizeof(*fi));
+    *out = NULL;
+    if (!fi)
+        return KZV_ENOMEM;
+    atomic_init(&fi->refs, 1);
+    init_fields(&fi->pub, width, height, KZV_PIXFMT_NONE);
+    *out = &fi->pub;
     return KZV_OK;
 }
 

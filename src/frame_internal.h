@@ -24,6 +24,9 @@ int kzv_pixfmt_packed_bpp(kzv_pixfmt fmt);
  * size in bytes, or 0 for an invalid size/format. */
 size_t kzv_frame_layout(int width, int height, kzv_pixfmt fmt, int stride[4], size_t offset[4]);
 
+/* A frame without pixels (format KZV_PIXFMT_NONE): timing-only output. */
+int kzv_frame_new_empty(kzv_frame **out, int width, int height);
+
 /* Wrap `buf` (ownership passes to the frame, also on failure) as a new frame
  * laid out by kzv_frame_layout(). Timing fields are left unknown. */
 int kzv_frame_wrap_buffer(kzv_frame **out, AVBufferRef *buf, int width, int height, kzv_pixfmt fmt);

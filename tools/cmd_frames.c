@@ -44,8 +44,8 @@ int cmd_frames(int argc, char **argv)
 
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
-    /* Only the timing is listed: the cheapest output format will do. */
-    s.format = KZV_PIXFMT_YUV420P;
+    /* Only the timing is listed: no pixels, no conversion. */
+    s.format = KZV_PIXFMT_NONE;
     s.threads = (int)threads;
     kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
     if (!d)

@@ -56,7 +56,9 @@ extern "C" {
 typedef struct kzv_decoder kzv_decoder;
 
 typedef struct kzv_decoder_settings {
-    kzv_pixfmt format;     /**< output pixel format (default KZV_PIXFMT_RGB24) */
+    kzv_pixfmt format;     /**< output pixel format (default KZV_PIXFMT_RGB24);
+                                KZV_PIXFMT_NONE: frames carry timing, size and colour
+                                but no pixels, and no conversion is done */
     int threads;           /**< decoding threads; 0 = one per core (default) */
     int stream_index;      /**< container stream to decode; -1 = the best video stream */
     bool strict;           /**< fail on the first corrupt packet instead of skipping it */

@@ -31,7 +31,9 @@ extern "C" {
 
 /** Pixel formats kzv hands out. Packed formats use plane 0 only. */
 typedef enum kzv_pixfmt {
-    KZV_PIXFMT_NONE    = -1,
+    KZV_PIXFMT_NONE    = -1, /**< as a decoder's output format: timing only, no
+                                  pixels (data[] NULL, stride[] 0): for frame
+                                  tables, counting, validation */
     KZV_PIXFMT_RGB24   =  0, /**< packed R,G,B, 8 bits each (default) */
     KZV_PIXFMT_RGBA    =  1, /**< packed R,G,B,A, 8 bits each, A = 255 */
     KZV_PIXFMT_RGB48   =  2, /**< packed R,G,B, 16 bits each, host endian, full 0..65535 */

@@ -72,6 +72,32 @@ static void test_memory(const char *name)
     }
     kzv_decoder_close(&a);
     kzv_decoder_close(&b);
+
+    /* Timing-only output (KZV_PIXFMT_NONE): the same frames and pts, no pixels. */
+    kzv_decoder_settings s;
+    kzv_decoder_default_settings(&s);
+    kzv_decoder *t = NULL, *r = NULL;
+    KT_CHECK_EQ_INT(kzv_decoder_open(&r, path, NULL), KZV_OK);
+    s.format = KZV_PIXFMT_NONE;
+    KT_CHECK_EQ_INT(kzv_decoder_open_memory(&t, buf, size, name, &s), KZV_OK);
+    if (t && r) {
+        kzv_frame *ft = NULL, *fr = NULL;
+        int n = 0, bad = 0, et, er;
+        while ((et = kzv_decoder_next(t, &ft)) == KZV_OK && (er = kzv_decoder_next(r, &fr)) == KZV_OK) {
+            bad += ft->data[0] != NULL || ft->stride[0] != 0 || ft->format != KZV_PIXFMT_NONE ||
+                   ft->pts != fr->pts || ft->duration != fr->duration || ft->frame_index != fr->frame_index ||
+                   ft->width != fr->width || ft->keyframe != fr->keyframe;
+            n++;
+            kzv_frame_unref(&ft);
+            kzv_frame_unref(&fr);
+        }
+        kzv_frame_unref(&ft);
+        KT_CHECK(n > 0 && bad == 0 && et == KZV_EOF, "%s: timing-only output: %d frames, %d differ, end %d",
+                 name, n, bad, et);
+    }
+    kzv_decoder_close(&t);
+    kzv_decoder_close(&r);
+
     /* Garbage and empty buffers fail cleanly. */
     KT_CHECK_EQ_INT(kzv_decoder_open_memory(&b, buf, 0, "x", NULL), KZV_EINVALIDDATA);
     memset(buf, 0x5a, size);

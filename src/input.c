@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavutil/log.h>
 #include <libavutil/mem.h>
 
 #include "input.h"
@@ -25,6 +26,19 @@ typedef struct io_state {
     const uint8_t *mem;
     size_t size, pos;
 } io_state;
+
+/* Inputs read through kzv's own I/O (local files, memory) must not make a
+ * demuxer open other resources: a hostile playlist (HLS, concat, a MOV
+ * data reference) could otherwise read arbitrary local files or reach the
+ * network. URLs passed explicitly keep FFmpeg's usual behaviour. */
+static int refuse_nested_open(AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                              AVDictionary **options)
+{
+    (void)pb; (void)flags; (void)options;
+    av_log(s, AV_LOG_WARNING, "refusing to open '%s' referenced from the input "
+           "(pass a URL instead of a file name to allow nested resources)\n", url);
+    return AVERROR(EPERM);
+}
 
 static bool interrupted(const io_state *s)
 {
@@ -166,6 +180,7 @@ int kzv_input_open(AVFormatContext **out, const kzv_source *src, const AVIOInter
         }
         fmt->pb->seekable = s->is_pipe ? 0 : AVIO_SEEKABLE_NORMAL;
         fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+        fmt->io_open = refuse_nested_open;
     }
     AVIOContext *pb = custom ? fmt->pb : NULL;
     int ret = avformat_open_input(&fmt, src->path, NULL, NULL);

@@ -34,6 +34,12 @@
  * kzv_decoder_stats.corrupt_packets and skipped, and decoding goes on; with
  * `strict` set, kzv_decoder_next() returns KZV_EINVALIDDATA instead.
  *
+ * Safety: a file name or memory buffer is read through kzv's own I/O, and the
+ * demuxer may not open anything else from there (a hostile HLS/concat
+ * playlist or MOV data reference cannot make kzv read other local files or
+ * reach the network). Pass a URL (e.g. "file:" or "https:") to get FFmpeg's
+ * protocols, with nested resources, instead.
+ *
  * Thread-safety: a kzv_decoder is not thread-safe: call its functions from one
  * thread at a time (it may move between threads); kzv_decoder_interrupt() is
  * the exception and may be called from any thread. Different decoders are

@@ -202,8 +202,34 @@ static void test_no_writer(void)
     KT_CHECK(now() - t0 < 20.0, "silent fifo: open came back");
 }
 
+/* A playlist read through kzv's own I/O may not open what it references
+ * (a hostile upload must not read other local files); as a file: URL it may. */
+static void test_nested(void)
+{
+    char pl[4200], url[4300];
+    snprintf(pl, sizeof(pl), "%s/list.m3u8", kt_tmpdir());
+    FILE *f = fopen(pl, "w");
+    KT_CHECK(f != NULL, "write playlist");
+    if (!f)
+        return;
+    fprintf(f, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n%s\n#EXT-X-ENDLIST\n",
+            kt_fixture("reschange.ts"));
+    fclose(f);
+    kzv_decoder *d = NULL;
+    int r = kzv_decoder_open(&d, pl, NULL);
+    KT_CHECK(r < 0 && d == NULL, "playlist by file name: nested open refused (got %d)", r);
+    snprintf(url, sizeof(url), "file:%s", pl);
+    r = kzv_decoder_open(&d, url, NULL);
+    KT_CHECK(r == KZV_OK, "playlist as a file: URL opens (%d: %s)", r, kzv_decoder_last_error(NULL));
+    kzv_decoder_close(&d);
+}
+
+static void quiet(void *u, kzv_log_level l, const char *m) { (void)u; (void)l; (void)m; }
+
 int main(void)
 {
+    kzv_set_log_callback(quiet, NULL);
+    test_nested();
     test_memory("h264.mp4");
     test_memory("vp9.webm");
     test_stall("reschange.ts", false);

@@ -48,5 +48,29 @@ for san in "$@"; do
     *) echo "unknown sanitizer $san"; failed=$((failed+1)) ;;
   esac
 done
+# libFuzzer smoke runs: each target for KZV_FUZZ_SECONDS (default 60),
+# seeded with the fixtures and every regression input; one test each.
+fuzz_smoke() {
+  local out=build-fuzz secs=${KZV_FUZZ_SECONDS:-60}
+  echo "== fuzz smoke (${secs} s per target) =="
+  if ! tests/fuzz/build.sh "$out" >"$out.log" 2>&1; then
+    cat "$out.log"; echo "[fuzz] build failed"; failed=$((failed+1)); return
+  fi
+  for t in "$out"/fuzz_*; do
+    local name; name=$(basename "$t")
+    mkdir -p "$out/corpus-$name" "$out/artifacts"
+    if "$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 -print_final_stats=1 \
+          -artifact_prefix="$out/artifacts/$name-" "$out/corpus-$name" "$fixtures" \
+          tests/fuzz/regressions >"$out/$name.log" 2>&1; then
+      echo "fuzz $name OK: $(grep -E '^#[0-9]+.*DONE' "$out/$name.log" | tail -1)"
+      passed=$((passed+1))
+    else
+      tail -40 "$out/$name.log"; echo "fuzz $name FAILED (input saved under $out/artifacts/)"
+      failed=$((failed+1))
+    fi
+  done
+}
+[ "${KZV_FUZZ_SECONDS:-60}" != 0 ] && fuzz_smoke
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -222,7 +222,11 @@ int cmd_sheet(int argc, char **argv)
     int rc = KZV_EXIT_OK;
     int64_t k = 0, n = 0;
     kzv_frame *f = NULL;
-    while (k < want_n && (err = kzv_decoder_next(d, &f)) == KZV_OK) {
+    /* With an exact count (the index) each pick is an exact seek, which goes
+     * forward within a GOP and jumps over the rest; else decode in order. */
+    bool exact = info->total_frames >= 0;
+    while (k < want_n && (err = exact ? kzv_decoder_seek_frame(d, wanted[k]) : KZV_OK) == KZV_OK &&
+           (err = kzv_decoder_next(d, &f)) == KZV_OK) {
         n++;
         if (f->frame_index >= wanted[k]) {
             int cx = left + (int)(k % C) * (thumb_w + gap);

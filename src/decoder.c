@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
@@ -130,6 +131,13 @@ static const char *averr(int e, char *buf, size_t n)
 
 /* FFmpeg's interrupt callback: asked between reads and while kzv's file
  * reader waits on a pipe. */
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int interrupt_cb(void *opaque)
 {
     kzv_decoder *d = opaque;
@@ -185,7 +193,9 @@ static int read_packet(kzv_decoder *d)
     int consecutive = 0;
     for (;;) {
         arm_io(d);
+        int64_t t0 = now_ns();
         int ret = av_read_frame(d->fmt, d->pkt);
+        d->stats.demux_ns += now_ns() - t0;
         if (ret == AVERROR_EXIT || (ret < 0 && interrupt_cb(d))) {
             int code = io_exit_code(d);
             return fail(d, code, "%s: %s", d->path, code == KZV_ECANCELED ? "reading interrupted"
@@ -225,7 +235,9 @@ static int decode_one(kzv_decoder *d, AVFrame *out)
 {
     int receive_errors = 0;
     for (;;) {
+        int64_t t0 = now_ns();
         int ret = avcodec_receive_frame(d->dec, out);
+        d->stats.decode_ns += now_ns() - t0;
         if (ret == 0) {
             d->stats.frames_decoded++;
             if (frame_is_corrupt(out)) {
@@ -273,7 +285,9 @@ static int decode_one(kzv_decoder *d, AVFrame *out)
          * threads pick the setting up at submission). */
         d->dec->skip_frame = d->skip_before != AV_NOPTS_VALUE && d->pkt->pts != AV_NOPTS_VALUE &&
                              d->pkt->pts < d->skip_before ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+        t0 = now_ns();
         ret = avcodec_send_packet(d->dec, d->pkt);
+        d->stats.decode_ns += now_ns() - t0;
         av_packet_unref(d->pkt);
         if (ret == AVERROR(ENOMEM))
             return fail(d, KZV_ENOMEM, "%s: out of memory while decoding", d->path);
@@ -347,6 +361,14 @@ static int get_buffer(kzv_decoder *d, int w, int h, kzv_frame **out)
     return err < 0 ? fail(d, err, "%s: out of memory", d->path) : KZV_OK;
 }
 
+static int timed_convert(kzv_decoder *d, const AVFrame *src, kzv_frame *f, const kzv_color *color)
+{
+    int64_t t0 = now_ns();
+    int err = kzv_convert(&d->conv, src, f, color);
+    d->stats.convert_ns += now_ns() - t0;
+    return err;
+}
+
 /* Turn the decoded `src` into a kzv_frame. `next_pts` is the following
  * frame's best-effort timestamp (AV_NOPTS_VALUE at the end). */
 static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame **out)
@@ -378,7 +400,7 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
             return fail(d, err, "%s: out of memory", d->path);
     } else if ((err = get_buffer(d, ow, oh, &f)) < 0) {
         return err;
-    } else if ((err = kzv_convert(&d->conv, src, f, &color)) < 0) {
+    } else if ((err = timed_convert(d, src, f, &color)) < 0) {
         kzv_frame_unref(&f);
         return fail(d, err, "%s: cannot convert %s %dx%d to %s", d->path,
                     av_get_pix_fmt_name(src->format), src->width, src->height,

@@ -15,6 +15,7 @@ static const command commands[] = {
     { "decode",   cmd_decode,   "decode frames to PNG files, raw video or YUV4MPEG2" },
     { "validate", cmd_validate, "check frame order, frame count, size and format" },
     { "sheet",    cmd_sheet,    "make a contact sheet (PNG) of evenly spaced frames" },
+    { "bench",    cmd_bench,    "time one file stage by stage (index, decode, convert, hand-over)" },
     { "index",    cmd_index,    "print the frame index (pts, keyframes, packet positions)" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -118,6 +118,10 @@ typedef struct kzv_decoder_stats {
     int64_t corrupt_frames;   /**< frames the codec flagged as damaged (delivered) */
     int64_t size_changes;     /**< mid-stream changes of picture size or format */
     int64_t read_errors;      /**< container read errors skipped (resynced) */
+    /* Where the calling thread's time went (monotonic clock, nanoseconds):
+     * reading packets, in the codec (send + receive; with frame threads this
+     * includes waiting for them), converting pixels. */
+    int64_t demux_ns, decode_ns, convert_ns;
 } kzv_decoder_stats;
 
 /** One frame of the index, in display order (see kzv_decoder_get_index()). */

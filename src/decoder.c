@@ -28,6 +28,7 @@
 #include "kzv/decoder.h"
 #include "convert.h"
 #include "frame_internal.h"
+#include "hwaccel.h"
 #include "index.h"
 #include "input.h"
 #include "log.h"
@@ -59,6 +60,7 @@ struct kzv_decoder {
     bool codec_done;        /* decoder fully drained */
     int pending_error;      /* error to return once the held frame is out */
 
+    kzv_hw hw;              /* hardware decoding (device NULL: software) */
     kzv_converter conv;
     AVBufferPool *pool;
     size_t pool_size;
@@ -240,6 +242,11 @@ static int decode_one(kzv_decoder *d, AVFrame *out)
         d->stats.decode_ns += now_ns() - t0;
         if (ret == 0) {
             d->stats.frames_decoded++;
+            int herr = kzv_hw_download(&d->hw, out);
+            if (herr < 0) {
+                av_frame_unref(out);
+                return fail(d, herr, "%s: cannot read back a %s surface", d->path, d->hw.name);
+            }
             if (frame_is_corrupt(out)) {
                 d->stats.corrupt_frames++;
                 if (d->s.strict) {
@@ -565,6 +572,12 @@ static int open_codec(kzv_decoder *d)
     d->dec->pkt_timebase = d->st->time_base;
     d->dec->thread_count = d->s.threads > 0 ? d->s.threads : 0;   /* 0 = FFmpeg picks per core */
     d->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    ret = kzv_hw_setup(&d->hw, d->dec, codec, d->s.hwaccel, &d->log);
+    if (ret == KZV_EINVAL)
+        return fail(d, KZV_EINVAL, "%s: unknown hwaccel '%s' (kzv probe --hwaccel lists them)",
+                    d->path, d->s.hwaccel);
+    if (ret < 0)
+        return fail(d, ret, "%s: out of memory", d->path);
     ret = avcodec_open2(d->dec, codec, NULL);
     if (ret < 0) {
         int code = map_averror(ret);
@@ -644,6 +657,7 @@ static void fill_info(kzv_decoder *d)
     in->fps = fr.num > 0 ? av_q2d(fr) : 0.0;
     in->codec = d->codec_name;
     in->decoder = d->decoder_name;
+    in->hwaccel = d->hw.name;
     snprintf(d->container, sizeof(d->container), "%s", d->fmt->iformat->name);
     in->container = d->container;
     const char *pf = av_get_pix_fmt_name(f->format);
@@ -1183,6 +1197,7 @@ void kzv_decoder_close(kzv_decoder **pd)
     av_frame_free(&d->scratch);
     av_packet_free(&d->pkt);
     avcodec_free_context(&d->dec);
+    kzv_hw_uninit(&d->hw);
     kzv_input_close(&d->fmt);
     free(d->path);
     free(d);

@@ -84,6 +84,13 @@ static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list vl)
     if (level > AV_LOG_VERBOSE)
         return;
     kzv_log_level kl = from_av_level(level);
+    /* A missing hardware device is an expected outcome of probing (kzv
+     * falls back to software and says so itself at info level). */
+    if (avcl && kl < KZV_LOG_INFO) {
+        const AVClass *cls = *(const AVClass **)avcl;
+        if (cls && cls->class_name && !strcmp(cls->class_name, "AVHWDeviceContext"))
+            kl = KZV_LOG_INFO;
+    }
     if ((int)kl > atomic_load(&g_log_level))
         return;
     char piece[1024];

@@ -35,6 +35,8 @@ static const char usage[] =
     "  --queue N         frames buffered between decoding and writing (default 16)\n"
     "  --policy P        block (default: every frame) or drop (drop the oldest\n"
     "                    queued frame when the writer falls behind)\n"
+    "  --hw NAME         hardware decoding: auto, cuda, vaapi, … (software when\n"
+    "                    unavailable; kzv probe --hwaccel lists them)\n"
     "  --help            show this help\n\n"
     "Raw and y4m output keep the first frame's size if the size changes mid-stream.\n";
 
@@ -190,12 +192,13 @@ int cmd_decode(int argc, char **argv)
     static const kzv_opt opts[] = {
         { "output", 'o', true }, { "frames", 'n', true }, { "format", 'f', true },
         { "threads", 0, true }, { "help", 'h', false }, { "start", 0, true },
-        { "start-frame", 0, true }, { "queue", 0, true }, { "policy", 0, true }, { 0 },
+        { "start-frame", 0, true }, { "queue", 0, true }, { "policy", 0, true }, { "hw", 0, true }, { 0 },
     };
     const char *path = NULL, *out = NULL, *fmt_name = NULL, *v;
     long long max_frames = -1, threads = 0, start_frame = -1, queue_cap = 16;
     double start_time = NAN;
     kzv_queue_policy policy = KZV_QUEUE_BLOCK;
+    const char *hw = NULL;
     kzv_args a;
     kzv_args_init(&a, argc, argv);
     for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
@@ -240,6 +243,7 @@ int cmd_decode(int argc, char **argv)
             else
                 return kzv_usage_error(a.cmd, "--policy is block or drop, not '%s'", v);
             break;
+        case 9: hw = v; break;
         }
     }
     if (!path)
@@ -290,6 +294,7 @@ int cmd_decode(int argc, char **argv)
     kzv_processor_default_settings(&ps);
     ps.decoder.format = fmt;
     ps.decoder.threads = (int)threads;
+    ps.decoder.hwaccel = hw;
     /* A raw or y4m stream has one picture size for all frames. */
     ps.decoder.keep_first_size = kind == OUT_RAW || kind == OUT_Y4M;
     ps.queue.capacity = (int)queue_cap;

@@ -1,20 +1,26 @@
-/* kzv probe FILE [--json] [--count] */
+/* kzv probe FILE [--json] [--count] [--hw NAME] | kzv probe --hwaccel [--json] */
 #include <math.h>
 #include <string.h>
 
 #include "kzv.h"
 
 static const char usage[] =
-    "Usage: kzv probe FILE [--json] [--count]\n"
+    "Usage: kzv probe FILE [--json] [--count] [--hw NAME]\n"
+    "       kzv probe --hwaccel [--json]\n"
     "Describe the video stream of FILE.\n\n"
     "  --json    print one JSON object instead of the readable summary\n"
     "  --count   count the frames (one demux-only pass over the file) so that\n"
     "            total_frames is exact; without it total_frames is -1 unless known\n"
+    "  --hw NAME open with hardware decoding (auto, cuda, vaapi, …): shows what\n"
+    "            is used (software when the device is missing)\n"
+    "  --hwaccel list the hardware device types of this FFmpeg build and whether\n"
+    "            each can be opened on this machine (no FILE needed)\n"
     "  --help    show this help\n\n"
     "JSON keys: file, codec, width, height, fps, frame_rate, total_frames (exact or -1),\n"
     "header_frames (-1 if none), duration, start_time, container, pix_fmt, bit_depth,\n"
     "color_matrix, color_range, color_primaries, color_transfer, color_matrix_tagged,\n"
-    "color_range_tagged, rotation, time_base, bit_rate, sample_aspect_ratio, stream_index.\n"
+    "color_range_tagged, rotation, time_base, bit_rate, sample_aspect_ratio, stream_index,\n"
+    "decoder, hwaccel.\n"
     "Unknown numbers are null.\n";
 
 static void print_json(const char *path, const kzv_video_info *in)
@@ -57,7 +63,11 @@ static void print_json(const char *path, const kzv_video_info *in)
         fputs("null", o);
     fputs(",\"sample_aspect_ratio\":", o);
     kzv_json_rational(o, in->sample_aspect_ratio);
-    fprintf(o, ",\"stream_index\":%d}\n", in->stream_index);
+    fprintf(o, ",\"stream_index\":%d,\"decoder\":", in->stream_index);
+    kzv_json_str(o, in->decoder);
+    fputs(",\"hwaccel\":", o);
+    kzv_json_str(o, in->hwaccel);
+    fputs("}\n", o);
 }
 
 static void print_text(const char *path, const kzv_video_info *in, bool counted)
@@ -105,15 +115,42 @@ static void print_text(const char *path, const kzv_video_info *in, bool counted)
         fprintf(o, "Bit rate:     %.0f kb/s\n", (double)in->bit_rate / 1000.0);
     else
         fputs("Bit rate:     unknown\n", o);
+    fprintf(o, "Decoder:      %s (%s)\n", in->decoder, strcmp(in->hwaccel, "none") ? in->hwaccel : "software");
+}
+
+/* kzv probe --hwaccel: every device type FFmpeg knows, tried on this machine. */
+static int list_hwaccels(bool json)
+{
+    if (json)
+        fputs("{\"hwaccels\":[", stdout);
+    for (int i = 0; kzv_hwaccel_type_name(i); i++) {
+        const char *name = kzv_hwaccel_type_name(i);
+        char why[128];
+        bool ok = kzv_hwaccel_probe(name, why, sizeof(why)) == KZV_OK;
+        if (json) {
+            printf("%s{\"name\":", i ? "," : "");
+            kzv_json_str(stdout, name);
+            printf(",\"available\":%s,\"reason\":", ok ? "true" : "false");
+            kzv_json_str(stdout, ok ? "" : why);
+            fputs("}", stdout);
+        } else {
+            printf("%-14s %s%s%s\n", name, ok ? "available" : "not available",
+                   ok ? "" : ": ", ok ? "" : why);
+        }
+    }
+    if (json)
+        fputs("]}\n", stdout);
+    return fflush(stdout) == 0 ? KZV_EXIT_OK : KZV_EXIT_INPUT;
 }
 
 int cmd_probe(int argc, char **argv)
 {
     static const kzv_opt opts[] = {
-        { "json", 0, false }, { "count", 0, false }, { "help", 'h', false }, { 0 },
+        { "json", 0, false }, { "count", 0, false }, { "help", 'h', false },
+        { "hw", 0, true }, { "hwaccel", 0, false }, { 0 },
     };
-    bool json = false, count = false;
-    const char *path = NULL, *v;
+    bool json = false, count = false, list_hw = false;
+    const char *path = NULL, *v, *hw = NULL;
     kzv_args a;
     kzv_args_init(&a, argc, argv);
     for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
@@ -127,14 +164,19 @@ int cmd_probe(int argc, char **argv)
         case 0: json = true; break;
         case 1: count = true; break;
         case 2: fputs(usage, stdout); return KZV_EXIT_OK;
+        case 3: hw = v; break;
+        case 4: list_hw = true; break;
         }
     }
+    if (list_hw && !path)
+        return list_hwaccels(json);
     if (!path)
         return kzv_usage_error(a.cmd, "no FILE given");
 
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
     s.count_frames = count;
+    s.hwaccel = hw;
     kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
     if (!d)
         return KZV_EXIT_INPUT;

@@ -72,6 +72,10 @@ typedef struct kzv_decoder_settings {
                                 to the first frame's size instead of passing the new size */
     bool count_frames;     /**< at open, count the frames with a demux-only scan so
                                 that info.total_frames is exact (costs one read of the file) */
+    const char *hwaccel;   /**< hardware decoding: NULL or "none" (default), "auto", or a
+                                device type ("cuda", "vaapi", "vulkan", …; see hwaccel.h).
+                                Falls back to software, logged, when unavailable. The
+                                string is copied at open. */
     int64_t max_pixels;    /**< refuse pictures larger than this many pixels (width ×
                                 height) before allocating anything for them; 0 = the
                                 default, 8192 × 8192 (67 Mpixels) */
@@ -92,6 +96,7 @@ typedef struct kzv_video_info {
     kzv_rational frame_rate;    /**< average frame rate (container's or codec's); {0,1} unknown */
     const char *codec;          /**< codec name, e.g. "h264", "hevc", "vp9", "av1" */
     const char *decoder;        /**< FFmpeg decoder in use, e.g. "h264", "libdav1d" */
+    const char *hwaccel;        /**< hardware device type decoding it, or "none" */
     const char *container;      /**< demuxer name, e.g. "matroska,webm", "mov,mp4,m4a,3gp,3g2,mj2" */
     const char *pix_fmt;        /**< source pixel format, e.g. "yuv420p10le" */
     int64_t total_frames;       /**< exact frame count, or -1 when not known exactly

@@ -8,6 +8,7 @@
  *   uploader.h   kzv_uploader: function-table interface to GPU backends
  *   processor.h  kzv_processor: decode thread → queue → upload → callback
  *   gl.h         the OpenGL ES 3 / EGL uploader backend (RGB and YUV-shader paths)
+ *   hwaccel.h    hardware decoding device types
  *   common.h     status codes, logging; version.h: library version
  */
 #ifndef KZV_KZV_H
@@ -21,5 +22,6 @@
 #include "kzv/uploader.h"
 #include "kzv/processor.h"
 #include "kzv/gl.h"
+#include "kzv/hwaccel.h"
 
 #endif /* KZV_KZV_H */

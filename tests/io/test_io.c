@@ -224,12 +224,58 @@ static void test_nested(void)
     kzv_decoder_close(&d);
 }
 
+/* Hardware decoding: unknown names are refused; a missing device falls back
+ * to software; whatever decodes, the frames are the same (H.264 decoding is
+ * bit-exact in hardware too). */
+static void test_hwaccel(void)
+{
+    KT_CHECK(kzv_hwaccel_type_name(0) != NULL, "FFmpeg lists hardware device types");
+    KT_CHECK(kzv_hwaccel_type_name(1000) == NULL, "past the last type: NULL");
+    KT_CHECK_EQ_INT(kzv_hwaccel_probe("no-such-device", NULL, 0), KZV_EINVAL);
+    const char *path = kt_fixture("h264.mp4");
+    kzv_decoder_settings s;
+    kzv_decoder_default_settings(&s);
+    kzv_decoder *d = NULL;
+    s.hwaccel = "no-such-device";
+    KT_CHECK(kzv_decoder_open(&d, path, &s) == KZV_EINVAL && strstr(kzv_decoder_last_error(NULL), "hwaccel"),
+             "unknown hwaccel: KZV_EINVAL naming it");
+    const char *modes[] = { "none", "auto", "cuda", "vaapi" };
+    uint64_t ref_sum = 0;
+    for (int m = 0; m < 4; m++) {
+        s.hwaccel = modes[m];
+        int r = kzv_decoder_open(&d, path, &s);
+        KT_CHECK(r == KZV_OK, "hwaccel %s: opens (%d: %s)", modes[m], r, kzv_decoder_last_error(NULL));
+        if (r != KZV_OK)
+            continue;
+        const char *used = kzv_decoder_info(d)->hwaccel;
+        KT_CHECK(used && (!strcmp(used, "none") || kzv_hwaccel_probe(used, NULL, 0) == KZV_OK),
+                 "hwaccel %s: in use '%s' is none or a working device", modes[m], used ? used : "(null)");
+        uint64_t sum = 0;
+        int n = 0;
+        kzv_frame *f = NULL;
+        while (kzv_decoder_next(d, &f) == KZV_OK) {
+            for (int y = 0; y < f->height; y += 7)
+                for (int x = 0; x < f->width * 3; x += 5)
+                    sum = sum * 31 + f->data[0][(size_t)y * f->stride[0] + x];
+            n++;
+            kzv_frame_unref(&f);
+        }
+        if (m == 0)
+            ref_sum = sum;
+        KT_CHECK(n == 50 && sum == ref_sum, "hwaccel %s (%s): %d frames, same pixels as software: %s",
+                 modes[m], used, n, sum == ref_sum ? "yes" : "no");
+        printf("hwaccel %-6s -> %s\n", modes[m], used);
+        kzv_decoder_close(&d);
+    }
+}
+
 static void quiet(void *u, kzv_log_level l, const char *m) { (void)u; (void)l; (void)m; }
 
 int main(void)
 {
     kzv_set_log_callback(quiet, NULL);
     test_nested();
+    test_hwaccel();
     test_memory("h264.mp4");
     test_memory("vp9.webm");
     test_stall("reschange.ts", false);

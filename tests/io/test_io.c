@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -112,7 +113,7 @@ typedef struct writer {
     const char *fifo;
     const uint8_t *data;
     size_t len;
-    volatile int release;
+    atomic_int release;   /* set by the test when the writer may finish */
 } writer;
 
 static void *write_then_stall(void *arg)
@@ -128,7 +129,7 @@ static void *write_then_stall(void *arg)
             break;
         off += (size_t)n;
     }
-    while (!w->release)
+    while (!atomic_load(&w->release))
         usleep(10000);
     close(fd);
     return NULL;
@@ -150,7 +151,8 @@ static void test_stall(const char *name, bool use_interrupt)
     char fifo[4200];
     snprintf(fifo, sizeof(fifo), "%s/stall-%d.%s", kt_tmpdir(), use_interrupt, strrchr(name, '.') + 1);
     KT_CHECK(mkfifo(fifo, 0600) == 0, "mkfifo: %s", strerror(errno));
-    writer w = { fifo, buf, size / 2, 0 };
+    writer w = { fifo, buf, size / 2 };
+    atomic_init(&w.release, 0);
     pthread_t wt;
     pthread_create(&wt, NULL, write_then_stall, &w);
 
@@ -181,7 +183,7 @@ static void test_stall(const char *name, bool use_interrupt)
             pthread_join(it, NULL);
     }
     kzv_decoder_close(&d);
-    w.release = 1;
+    atomic_store(&w.release, 1);
     pthread_join(wt, NULL);
     free(buf);
 }

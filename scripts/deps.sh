@@ -9,7 +9,7 @@ build_pkgs=(gcc make pkg-config meson ninja-build python3
 # Mesa's EGL + llvmpipe run the OpenGL tests without a GPU; clang and its
 # runtime build the libFuzzer targets; valgrind checks the integration tests.
 test_pkgs=(valgrind libegl-mesa0 libgl1-mesa-dri clang libclang-rt-14-dev)
-bench_pkgs=(python3-av time)
+bench_pkgs=(python3-av python3-matplotlib time libffms2-dev)
 
 case "${1:-build}" in
   build) want=("${build_pkgs[@]}") ;;

@@ -1,0 +1,233 @@
+/*
+ * Micro-benchmark: src/yuv2rgb.c against libswscale, one frame converted over
+ * and over (median of many runs), single-threaded and on 2 threads.
+ *
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc bench/convert_bench.c src/yuv2rgb.c \
+ *      src/workers.c $(pkg-config --cflags --libs libswscale libavutil) -lm -lpthread
+ *   ./a.out [--quick] [--threads N]
+ *
+ * Rows: kzv (AVX2 when the CPU has it), kzv-C (plain C kernels), sws-fast
+ * (SWS_BICUBIC: what the ffmpeg CLI uses), sws-accurate (SWS_BICUBIC |
+ * ACCURATE_RND | FULL_CHR_H_INT | FULL_CHR_H_INP: kzv's current convert.c).
+ * swscale runs through sws_scale_frame() with its "threads" option so that it
+ * gets the same number of threads as kzv's pool.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libavutil/frame.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "kzv/common.h"
+#include "workers.h"
+#include "yuv2rgb.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct input {
+    const char *name;
+    int w, h;
+    enum AVPixelFormat fmt;
+} input;
+
+typedef int (*run_fn)(void *ctx);
+
+/* Seconds per call: warm up, then run for ~min_s (at least 5 calls); returns
+ * the fastest call and stores the median in *median. On a busy machine the
+ * fastest call is the one least disturbed by other processes. */
+static double time_it(run_fn fn, void *ctx, double min_s, double *median)
+{
+    double t[400];
+    int n = 0;
+    fn(ctx);
+    fn(ctx);
+    double start = now_s();
+    while (n < 400 && (n < 5 || now_s() - start < min_s)) {
+        double t0 = now_s();
+        if (fn(ctx) < 0)
+            return -1;
+        t[n++] = now_s() - t0;
+    }
+    qsort(t, (size_t)n, sizeof(double), cmp_d);
+    *median = t[n / 2];
+    return t[0];
+}
+
+typedef struct kzv_run {
+    kzv_yuv2rgb c;
+    const uint8_t *src[3];
+    ptrdiff_t stride[3];
+    uint8_t *dst;
+    ptrdiff_t dst_stride;
+    kzv_workers *pool;
+} kzv_run;
+
+static int run_kzv(void *p)
+{
+    kzv_run *r = p;
+    return kzv_yuv2rgb_convert(&r->c, r->src, r->stride, r->dst, r->dst_stride, r->pool);
+}
+
+typedef struct sws_run {
+    struct SwsContext *s;
+    AVFrame *in, *out;
+} sws_run;
+
+static int run_sws(void *p)
+{
+    sws_run *r = p;
+    return sws_scale_frame(r->s, r->out, r->in);
+}
+
+static void fill(AVFrame *f)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+    int depth = d->comp[0].depth, max = (1 << depth) - 1;
+    uint32_t seed = 12345;
+    for (int p = 0; p < 3; p++) {
+        int pw = p ? AV_CEIL_RSHIFT(f->width, d->log2_chroma_w) : f->width;
+        int ph = p ? AV_CEIL_RSHIFT(f->height, d->log2_chroma_h) : f->height;
+        for (int y = 0; y < ph; y++)
+            for (int x = 0; x < pw; x++) {
+                seed = seed * 1664525u + 1013904223u;
+                double t = 0.5 + 0.3 * sin(x * 0.01 * (p + 1) + y * 0.013) + 0.1 * cos(y * 0.007 - x * 0.003);
+                int v = (int)(t * max) + (int)((seed >> 24) % 9) - 4;
+                v = v < 0 ? 0 : v > max ? max : v;
+                if (depth > 8)
+                    ((uint16_t *)(void *)(f->data[p] + (size_t)y * f->linesize[p]))[x] = (uint16_t)v;
+                else
+                    f->data[p][(size_t)y * f->linesize[p] + x] = (uint8_t)v;
+            }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int quick = 0, threads = 2;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "usage: %s [--quick] [--threads N]\n", argv[0]);
+            return 2;
+        }
+    }
+    const double min_s = quick ? 0.15 : 0.6;
+    const input inputs[] = {
+        { "1080p 8-bit 4:2:0", 1920, 1080, AV_PIX_FMT_YUV420P },
+        { "2160p 8-bit 4:2:0", 3840, 2160, AV_PIX_FMT_YUV420P },
+        { "1080p 10-bit 4:2:0", 1920, 1080, AV_PIX_FMT_YUV420P10LE },
+        { "1080p 10-bit 4:2:2", 1920, 1080, AV_PIX_FMT_YUV422P10LE },
+        { "1080p 10-bit 4:4:4", 1920, 1080, AV_PIX_FMT_YUV444P10LE },
+    };
+    const struct { kzv_pixfmt k; enum AVPixelFormat av; const char *name; } outs[] = {
+        { KZV_PIXFMT_RGB24, AV_PIX_FMT_RGB24, "rgb24" },
+        { KZV_PIXFMT_RGBA, AV_PIX_FMT_RGBA, "rgba" },
+        { KZV_PIXFMT_RGB48, AV_PIX_FMT_RGB48, "rgb48" },
+    };
+    kzv_workers *pool = NULL;
+    if (threads > 1 && kzv_workers_create(&pool, threads) < 0) {
+        fprintf(stderr, "cannot create the worker pool\n");
+        return 1;
+    }
+    printf("# convert_bench: ms per frame, fastest (median) of repeated runs, Mpix/s from the fastest;\n"
+           "# 1 thread and %d threads\n", threads);
+    printf("%-19s %-5s %-12s | %16s %9s | %16s %9s\n", "input", "out", "converter", "ms 1t", "Mpix/s",
+           "ms Nt", "Mpix/s");
+    for (size_t ii = 0; ii < sizeof(inputs) / sizeof(inputs[0]); ii++) {
+        const input *in = &inputs[ii];
+        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->fmt);
+        AVFrame *src = av_frame_alloc();
+        src->width = in->w;
+        src->height = in->h;
+        src->format = in->fmt;
+        src->colorspace = AVCOL_SPC_BT709;
+        src->color_range = AVCOL_RANGE_MPEG;
+        if (av_frame_get_buffer(src, 0) < 0)
+            return 1;
+        fill(src);
+        double mpix = in->w * (double)in->h / 1e6;
+        for (size_t oi = 0; oi < sizeof(outs) / sizeof(outs[0]); oi++) {
+            AVFrame *dst = av_frame_alloc();
+            dst->width = in->w;
+            dst->height = in->h;
+            dst->format = outs[oi].av;
+            if (av_frame_get_buffer(dst, 0) < 0)
+                return 1;
+            for (int conv = 0; conv < 4; conv++) {
+                double t[2] = { -1, -1 }, med[2] = { -1, -1 };
+                const char *cname = conv == 0 ? "kzv" : conv == 1 ? "kzv-C" : conv == 2 ? "sws-fast" : "sws-accurate";
+                for (int ti = 0; ti < 2; ti++) {
+                    int nt = ti ? threads : 1;
+                    if (ti && threads <= 1)
+                        break;
+                    if (conv < 2) {
+                        kzv_run r;
+                        kzv_yuv2rgb_params p;
+                        kzv_yuv2rgb_default_params(&p);
+                        p.width = in->w; p.height = in->h; p.depth = d->comp[0].depth;
+                        p.log2_chroma_w = d->log2_chroma_w; p.log2_chroma_h = d->log2_chroma_h;
+                        p.matrix = KZV_MATRIX_BT709; p.range = KZV_RANGE_LIMITED;
+                        p.out = outs[oi].k; p.no_simd = conv == 1;
+                        if (kzv_yuv2rgb_init(&r.c, &p) < 0)
+                            return 1;
+                        for (int k = 0; k < 3; k++) {
+                            r.src[k] = src->data[k];
+                            r.stride[k] = src->linesize[k];
+                        }
+                        r.dst = dst->data[0];
+                        r.dst_stride = dst->linesize[0];
+                        r.pool = ti ? pool : NULL;
+                        t[ti] = time_it(run_kzv, &r, min_s, &med[ti]);
+                    } else {
+                        sws_run r = { sws_alloc_context(), src, dst };
+                        int flags = conv == 2 ? SWS_BICUBIC
+                                              : SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP;
+                        av_opt_set_int(r.s, "srcw", in->w, 0);
+                        av_opt_set_int(r.s, "srch", in->h, 0);
+                        av_opt_set_int(r.s, "src_format", in->fmt, 0);
+                        av_opt_set_int(r.s, "dstw", in->w, 0);
+                        av_opt_set_int(r.s, "dsth", in->h, 0);
+                        av_opt_set_int(r.s, "dst_format", outs[oi].av, 0);
+                        av_opt_set_int(r.s, "sws_flags", flags, 0);
+                        av_opt_set_int(r.s, "threads", nt, 0);
+                        if (sws_init_context(r.s, NULL, NULL) < 0)
+                            return 1;
+                        const int *co = sws_getCoefficients(SWS_CS_ITU709);
+                        sws_setColorspaceDetails(r.s, co, 0, co, 1, 0, 1 << 16, 1 << 16);
+                        t[ti] = time_it(run_sws, &r, min_s, &med[ti]);
+                        sws_freeContext(r.s);
+                    }
+                }
+                printf("%-19s %-5s %-12s | %6.2f (%7.2f) %9.0f |", in->name, outs[oi].name, cname, t[0] * 1e3,
+                       med[0] * 1e3, mpix / t[0]);
+                if (t[1] > 0)
+                    printf(" %6.2f (%7.2f) %9.0f |", t[1] * 1e3, med[1] * 1e3, mpix / t[1]);
+                printf("\n");
+                fflush(stdout);
+            }
+            av_frame_free(&dst);
+        }
+        av_frame_free(&src);
+    }
+    kzv_workers_destroy(&pool);
+    return 0;
+}

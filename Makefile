@@ -32,6 +32,7 @@ demo: build
 
 fixtures: deps
 	@tests/media/make_fixtures.sh "$(FIXTURES)"
+	@tests/media/make_seek_fixtures.sh "$(FIXTURES)"
 
 test: deps
 	@scripts/deps.sh test

@@ -9,6 +9,7 @@ cd "$root"
 
 export KZV_FIXTURES=$fixtures
 tests/media/make_fixtures.sh "$fixtures" || { echo "fixture generation failed"; echo "0 passed, 1 failed"; exit 1; }
+tests/media/make_seek_fixtures.sh "$fixtures" || { echo "seek fixture generation failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0; failed=0
 run_suite() {  # dir label [meson setup args…]

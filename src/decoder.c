@@ -682,6 +682,37 @@ static void fill_info(kzv_decoder *d)
     in->sample_aspect_ratio = sar.num > 0 ? (kzv_rational){ sar.num, sar.den } : (kzv_rational){ 0, 1 };
 }
 
+/* avformat_find_stream_info() decodes a few pictures with decoders of its
+ * own; without a limit a header claiming 16000x16000 makes them allocate
+ * gigabytes before kzv's own checks run. Give them settings.max_pixels too. */
+static int find_stream_info(kzv_decoder *d)
+{
+    unsigned n = d->fmt->nb_streams;
+    AVDictionary **opts = n ? av_calloc(n, sizeof(*opts)) : NULL;
+    int (*size)[2] = n ? av_calloc(n, sizeof(*size)) : NULL;
+    for (unsigned i = 0; opts && size && i < n; i++) {
+        av_dict_set_int(&opts[i], "max_pixels", d->s.max_pixels < INT_MAX ? d->s.max_pixels : INT_MAX, 0);
+        size[i][0] = d->fmt->streams[i]->codecpar->width;
+        size[i][1] = d->fmt->streams[i]->codecpar->height;
+    }
+    int ret = avformat_find_stream_info(d->fmt, opts && size ? opts : NULL);
+    /* A decoder refusing the header's size leaves it 0: put it back, so that
+     * open_codec() refuses it with a clear message. Streams FFmpeg could
+     * decode carry their true size by now. */
+    for (unsigned i = 0; opts && size && i < n && i < d->fmt->nb_streams; i++) {
+        AVCodecParameters *par = d->fmt->streams[i]->codecpar;
+        if ((par->width <= 0 || par->height <= 0) && size[i][0] > 0 && size[i][1] > 0) {
+            par->width = size[i][0];
+            par->height = size[i][1];
+        }
+    }
+    for (unsigned i = 0; opts && i < n; i++)
+        av_dict_free(&opts[i]);
+    av_freep(&opts);
+    av_freep(&size);
+    return ret;
+}
+
 static int open_internal(kzv_decoder *d)
 {
     int ret;
@@ -700,7 +731,7 @@ static int open_internal(kzv_decoder *d)
         return fail(d, code, "%s: cannot open: %s%s", d->path, AVERR(ret), why);
     }
     arm_io(d);
-    ret = avformat_find_stream_info(d->fmt, NULL);
+    ret = find_stream_info(d);
     if (ret < 0)
         kzv_log(&d->log, KZV_LOG_WARNING, "%s: could not read stream parameters: %s", d->path, AVERR(ret));
     if ((ret = pick_stream(d)) < 0 || (ret = open_codec(d)) < 0)
@@ -834,7 +865,8 @@ static void reset_decode_state(kzv_decoder *d)
 }
 
 /* Keyframe (decode order) to start from for a frame displayed at pts t:
- * the last one whose pts is <= t; 0 if none. */
+ * the last one whose pts is <= t; -1 if none (an MP4 edit list can start
+ * the display before its first random-access point: decode from the start). */
 static int64_t keyframe_for(const kzv_index *idx, int64_t t)
 {
     int64_t lo = 0, hi = idx->nkf;
@@ -845,7 +877,7 @@ static int64_t keyframe_for(const kzv_index *idx, int64_t t)
         else
             hi = mid;
     }
-    return lo > 0 ? lo - 1 : 0;
+    return lo - 1;
 }
 
 /* Decode forward, dropping (not converting) frames before pts t, until the
@@ -890,7 +922,12 @@ static int seek_by_count(kzv_decoder *d, int64_t target)
 {
     if (!(d->have_held && d->next_index <= target)) {
         arm_io(d);
-        int ret = avformat_seek_file(d->fmt, d->st->index, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+        int ret = avformat_seek_file(d->fmt, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+        /* Raw elementary streams (.h264, .hevc) have no timestamps, so FFmpeg
+         * builds no index and cannot seek them by time; byte 0 is their start. */
+        if (ret < 0 && !(d->fmt->iformat->flags & AVFMT_NO_BYTE_SEEK) &&
+            av_seek_frame(d->fmt, -1, 0, AVSEEK_FLAG_BYTE) >= 0)
+            ret = 0;
         if (ret < 0)
             return fail(d, KZV_EIO, "%s: cannot seek to the start: %s", d->path, AVERR(ret));
         reset_decode_state(d);
@@ -936,7 +973,7 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
      * target and no later keyframe lies in between, so decoding on is
      * cheaper than seeking back to the same keyframe. */
     if (d->have_held && d->held->best_effort_timestamp != AV_NOPTS_VALUE &&
-        d->held->best_effort_timestamp <= t && (idx->nkf == 0 || idx->kf[kfi].pts <= d->held->best_effort_timestamp)) {
+        d->held->best_effort_timestamp <= t && (kfi < 0 || idx->kf[kfi].pts <= d->held->best_effort_timestamp)) {
         if (d->held->best_effort_timestamp < t) {
             av_frame_unref(d->held);
             d->have_held = false;
@@ -948,12 +985,18 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
     } else {
         /* Seek to the keyframe; if the demuxer lands after the target (an
          * imprecise container index), back off one keyframe and retry; last
-         * resort: the start of the file. */
+         * resort: the start of the file. No keyframe at or before the target
+         * (an edit list that starts the display before the first one): the
+         * first keyframe with AVSEEK_FLAG_BACKWARD, which lands on the
+         * packets the edit list hides (the generic start-of-file seek below
+         * leaves the mov demuxer at its end in FFmpeg 5.1). */
+        if (kfi < 0 && idx->nkf > 0)
+            kfi = 0;
         for (int attempt = 0;; attempt++) {
             int ret;
             arm_io(d);
             if (idx->nkf == 0 || kfi < 0 || attempt >= 4)
-                ret = avformat_seek_file(d->fmt, d->st->index, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+                ret = avformat_seek_file(d->fmt, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
             else
                 ret = av_seek_frame(d->fmt, d->st->index, idx->kf[kfi].seek_ts, AVSEEK_FLAG_BACKWARD);
             if (ret < 0 && attempt < 4) {
@@ -1048,7 +1091,9 @@ int kzv_decoder_seek(kzv_decoder *d, double seconds, kzv_seek_mode mode)
         return err;
     const kzv_index *idx = &d->index;
     if (mode == KZV_SEEK_KEYFRAME && idx->nkf > 0) {
-        int64_t k = kzv_index_find_pts(idx, idx->kf[keyframe_for(idx, idx->e[target].pts_ts)].pts);
+        /* No keyframe at or before t: the first frame (decoding starts there). */
+        int64_t kfi = keyframe_for(idx, idx->e[target].pts_ts);
+        int64_t k = kfi >= 0 ? kzv_index_find_pts(idx, idx->kf[kfi].pts) : 0;
         target = k >= 0 ? k : 0;
     }
     return seek_to_entry(d, target);

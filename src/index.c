@@ -11,7 +11,7 @@
 typedef struct scan_pkt {
     int64_t pts, dts, pos, dur, order;
     int size;
-    bool key;
+    bool key, has_pts;
 } scan_pkt;
 
 static int by_pts(const void *a, const void *b)
@@ -33,6 +33,68 @@ static int grow(void **p, int64_t *cap, size_t elem)
     return 0;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Some packets carry a pts and some only a dts (MPEG-PS and MPEG-TS write a
+ * pts only now and then; anchors of a B-frame stream then lack it). With
+ * coherent timestamps, the display times are the decode times shifted by the
+ * reorder delay: {pts} = {dts + c} with c = min(pts) - min(dts). Check that
+ * every known pts is in that set, give the unclaimed values to the packets
+ * without pts in decode order (their display order: they are anchors), and
+ * return 0; return -1 (nothing changed) when the stream does not fit. This is
+ * also what the decoder shows for such frames: the dts of the packet whose
+ * decoding releases them, which is their display time. */
+static int fill_missing_pts(scan_pkt *p, int64_t n)
+{
+    int64_t min_pts = INT64_MAX, min_dts = INT64_MAX, missing = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (p[i].dts == AV_NOPTS_VALUE)
+            return -1;
+        if (p[i].has_pts && p[i].pts < min_pts)
+            min_pts = p[i].pts;
+        if (p[i].dts < min_dts)
+            min_dts = p[i].dts;
+        missing += !p[i].has_pts;
+    }
+    int64_t c = kzv_sat_sub(min_pts, min_dts);
+    int64_t *grid = malloc(sizeof(*grid) * (size_t)n), *known = malloc(sizeof(*known) * (size_t)n);
+    int64_t nk = 0, nfree = 0, code = -1;
+    if (!grid || !known)
+        goto end;
+    for (int64_t i = 0; i < n; i++) {
+        grid[i] = kzv_sat_add(p[i].dts, c);
+        if (p[i].has_pts)
+            known[nk++] = p[i].pts;
+    }
+    qsort(grid, (size_t)n, sizeof(*grid), cmp_i64);
+    qsort(known, (size_t)nk, sizeof(*known), cmp_i64);
+    /* Multiset difference grid - known; every known pts must be matched. */
+    int64_t g = 0;
+    for (int64_t k = 0; k < nk; k++) {
+        while (g < n && grid[g] < known[k])
+            grid[nfree++] = grid[g++];
+        if (g == n || grid[g] != known[k])
+            goto end;
+        g++;
+    }
+    while (g < n)
+        grid[nfree++] = grid[g++];
+    if (nfree != missing)
+        goto end;
+    for (int64_t i = 0, j = 0; i < n; i++)
+        if (!p[i].has_pts)
+            p[i].pts = grid[j++];
+    code = 0;
+end:
+    free(grid);
+    free(known);
+    return (int)code;
+}
+
 int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char *err, size_t errlen)
 {
     memset(idx, 0, sizeof(*idx));
@@ -46,14 +108,12 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
         snprintf(err, errlen, "%s: out of memory while indexing", path);
         goto end;
     }
-    if (stream_index >= (int)fmt->nb_streams) {
-        code = KZV_EINVALIDDATA;
-        snprintf(err, errlen, "%s: index scan does not find stream %d", path, stream_index);
-        goto end;
-    }
+    /* Formats without a header (FLV, MPEG-PS: AVFMTCTX_NOHEADER) create their
+     * streams as their packets turn up, so stream_index may not exist yet:
+     * streams seen now are discarded unless wanted, later ones are skipped
+     * packet by packet, and the stream must exist by the end of the scan. */
     for (unsigned i = 0; i < fmt->nb_streams; i++)
         fmt->streams[i]->discard = (int)i == stream_index ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-    AVRational tb = fmt->streams[stream_index]->time_base;
 
     while ((ret = av_read_frame(fmt, pkt)) >= 0 || ret == AVERROR(EAGAIN)) {
         if (ret < 0)
@@ -68,7 +128,8 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
             if (ts == AV_NOPTS_VALUE)   /* no timestamp at all: continue the previous one */
                 ts = n ? kzv_sat_add(p[n - 1].pts, p[n - 1].dur > 0 ? p[n - 1].dur : 1) : 0;
             p[n] = (scan_pkt){ .pts = ts, .dts = pkt->dts, .pos = pkt->pos, .dur = pkt->duration,
-                               .order = n, .size = pkt->size, .key = pkt->flags & AV_PKT_FLAG_KEY };
+                               .order = n, .size = pkt->size, .key = pkt->flags & AV_PKT_FLAG_KEY,
+                               .has_pts = pkt->pts != AV_NOPTS_VALUE };
             n++;
         }
         av_packet_unref(pkt);
@@ -79,6 +140,15 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
         goto end;
     }
     /* Otherwise a damaged tail ends the scan like the end of the file does. */
+    if (stream_index >= (int)fmt->nb_streams) {
+        code = KZV_EINVALIDDATA;
+        snprintf(err, errlen, "%s: index scan does not find stream %d", path, stream_index);
+        goto end;
+    }
+    AVRational tb = fmt->streams[stream_index]->time_base;
+
+    if (with_pts > 0 && with_pts < n && fill_missing_pts(p, n) == 0)
+        with_pts = n;
 
     /* Keyframes in decode order: where decoding may start, with the
      * timestamp to hand to av_seek_frame (dts where known: mp4 seeks by dts). */

@@ -17,6 +17,7 @@ static const command commands[] = {
     { "sheet",    cmd_sheet,    "make a contact sheet (PNG) of evenly spaced frames" },
     { "bench",    cmd_bench,    "time one file stage by stage (index, decode, convert, hand-over)" },
     { "index",    cmd_index,    "print the frame index (pts, keyframes, packet positions)" },
+    { "play",     cmd_play,     "play in real time (window, or --headless upload timing)" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

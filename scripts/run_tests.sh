@@ -38,6 +38,9 @@ PY
 
 KZV_MESON_TEST_ARGS=${KZV_MESON_TEST_ARGS:-}
 run_suite "$build" release --buildtype=release
+# valgrind memcheck over the integration tests of the release build (one test)
+echo "== valgrind =="
+if tests/valgrind/run.sh "$build"; then passed=$((passed+1)); else failed=$((failed+1)); fi
 for san in "$@"; do
   case "$san" in
     asan) UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1" \

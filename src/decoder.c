@@ -725,7 +725,9 @@ static int open_internal(kzv_decoder *d)
                     io_exit_code(d) == KZV_ECANCELED ? "interrupted" : "timed out");
     if (ret < 0) {
         int code = map_averror(ret);
-        if (code == KZV_EOF)
+        /* A demuxer's EIO on a file we can read (or a memory buffer) means a
+         * damaged header (a cut Matroska header, say), not a failing disk. */
+        if (code == KZV_EOF || (code == KZV_EIO && (d->src.mem || kzv_input_is_local(d->path))))
             code = KZV_EINVALIDDATA;
         const char *why = code == KZV_EINVALIDDATA ? " (not a media file, or its headers are damaged)" : "";
         return fail(d, code, "%s: cannot open: %s%s", d->path, AVERR(ret), why);
@@ -913,6 +915,19 @@ static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
     return r;
 }
 
+/* Back to the first packet of the file. Stream -1: the mov demuxer of
+ * FFmpeg 5.1 reads nothing after a per-stream INT64_MIN seek. Raw elementary
+ * streams (.h264, .hevc) have no time index at all: byte 0 is their start. */
+static int seek_to_start(kzv_decoder *d)
+{
+    arm_io(d);
+    int ret = avformat_seek_file(d->fmt, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+    if (ret < 0 && !(d->fmt->iformat->flags & AVFMT_NO_BYTE_SEEK) &&
+        av_seek_frame(d->fmt, -1, 0, AVSEEK_FLAG_BYTE) >= 0)
+        ret = 0;
+    return ret;
+}
+
 /* Streams without container timestamps (AVI, raw elementary streams): the
  * decoder's guessed timestamps after a seek differ from those of a decode
  * from the start, so a frame can only be identified by counting. Go forward
@@ -921,13 +936,7 @@ static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
 static int seek_by_count(kzv_decoder *d, int64_t target)
 {
     if (!(d->have_held && d->next_index <= target)) {
-        arm_io(d);
-        int ret = avformat_seek_file(d->fmt, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
-        /* Raw elementary streams (.h264, .hevc) have no timestamps, so FFmpeg
-         * builds no index and cannot seek them by time; byte 0 is their start. */
-        if (ret < 0 && !(d->fmt->iformat->flags & AVFMT_NO_BYTE_SEEK) &&
-            av_seek_frame(d->fmt, -1, 0, AVSEEK_FLAG_BYTE) >= 0)
-            ret = 0;
+        int ret = seek_to_start(d);
         if (ret < 0)
             return fail(d, KZV_EIO, "%s: cannot seek to the start: %s", d->path, AVERR(ret));
         reset_decode_state(d);
@@ -996,7 +1005,7 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
             int ret;
             arm_io(d);
             if (idx->nkf == 0 || kfi < 0 || attempt >= 4)
-                ret = avformat_seek_file(d->fmt, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
+                ret = seek_to_start(d);
             else
                 ret = av_seek_frame(d->fmt, d->st->index, idx->kf[kfi].seek_ts, AVSEEK_FLAG_BACKWARD);
             if (ret < 0 && attempt < 4) {

@@ -41,6 +41,7 @@ test: deps
 bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh $(BUILD)
+	@bench/seek_bench.sh $(BUILD) 100
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

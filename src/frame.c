@@ -12,6 +12,12 @@ static const char *const pixfmt_names[] = {
     [KZV_PIXFMT_YUV420P] = "yuv420p",
     [KZV_PIXFMT_YUV422P] = "yuv422p",
     [KZV_PIXFMT_YUV444P] = "yuv444p",
+    [KZV_PIXFMT_YUV420P10] = "yuv420p10",
+    [KZV_PIXFMT_YUV422P10] = "yuv422p10",
+    [KZV_PIXFMT_YUV444P10] = "yuv444p10",
+    [KZV_PIXFMT_NV12]    = "nv12",
+    [KZV_PIXFMT_P010]    = "p010",
+    [KZV_PIXFMT_YUV_AUTO] = "yuv",
 };
 #define N_PIXFMTS ((int)(sizeof(pixfmt_names) / sizeof(pixfmt_names[0])))
 
@@ -33,9 +39,47 @@ int kzv_pixfmt_planes(kzv_pixfmt fmt)
 {
     switch (fmt) {
     case KZV_PIXFMT_RGB24: case KZV_PIXFMT_RGBA: case KZV_PIXFMT_RGB48: return 1;
-    case KZV_PIXFMT_YUV420P: case KZV_PIXFMT_YUV422P: case KZV_PIXFMT_YUV444P: return 3;
+    case KZV_PIXFMT_YUV420P: case KZV_PIXFMT_YUV422P: case KZV_PIXFMT_YUV444P:
+    case KZV_PIXFMT_YUV420P10: case KZV_PIXFMT_YUV422P10: case KZV_PIXFMT_YUV444P10: return 3;
+    case KZV_PIXFMT_NV12: case KZV_PIXFMT_P010: return 2;
     default: return 0;
     }
+}
+
+int kzv_pixfmt_depth(kzv_pixfmt fmt)
+{
+    switch (fmt) {
+    case KZV_PIXFMT_RGB24: case KZV_PIXFMT_RGBA: case KZV_PIXFMT_YUV420P:
+    case KZV_PIXFMT_YUV422P: case KZV_PIXFMT_YUV444P: case KZV_PIXFMT_NV12: return 8;
+    case KZV_PIXFMT_YUV420P10: case KZV_PIXFMT_YUV422P10: case KZV_PIXFMT_YUV444P10:
+    case KZV_PIXFMT_P010: return 10;
+    case KZV_PIXFMT_RGB48: return 16;
+    default: return 0;
+    }
+}
+
+int kzv_pixfmt_sample_bytes(kzv_pixfmt fmt)
+{
+    int d = kzv_pixfmt_depth(fmt);
+    return d == 0 ? 0 : d > 8 ? 2 : 1;
+}
+
+bool kzv_pixfmt_chroma_shift(kzv_pixfmt fmt, int *log2_w, int *log2_h)
+{
+    int sw = 0, sh = 0;
+    bool yuv = true;
+    switch (fmt) {
+    case KZV_PIXFMT_YUV420P: case KZV_PIXFMT_YUV420P10:
+    case KZV_PIXFMT_NV12: case KZV_PIXFMT_P010: sw = sh = 1; break;
+    case KZV_PIXFMT_YUV422P: case KZV_PIXFMT_YUV422P10: sw = 1; break;
+    case KZV_PIXFMT_YUV444P: case KZV_PIXFMT_YUV444P10: break;
+    default: yuv = false; break;
+    }
+    if (log2_w)
+        *log2_w = sw;
+    if (log2_h)
+        *log2_h = sh;
+    return yuv;
 }
 
 int kzv_pixfmt_packed_bpp(kzv_pixfmt fmt)
@@ -91,18 +135,22 @@ size_t kzv_frame_layout(int w, int h, kzv_pixfmt fmt, int stride[4], size_t offs
         stride[0] = w * bpp;
         return (size_t)stride[0] * (size_t)h;
     }
-    int cw, ch;
-    switch (fmt) {
-    case KZV_PIXFMT_YUV420P: cw = (w + 1) / 2; ch = (h + 1) / 2; break;
-    case KZV_PIXFMT_YUV422P: cw = (w + 1) / 2; ch = h; break;
-    case KZV_PIXFMT_YUV444P: cw = w; ch = h; break;
-    default: return 0;
+    int sx, sy;
+    if (!kzv_pixfmt_chroma_shift(fmt, &sx, &sy))
+        return 0;
+    int bps = kzv_pixfmt_sample_bytes(fmt);
+    int planes = kzv_pixfmt_planes(fmt);
+    /* chroma samples per row (interleaved U,V counts two per position) */
+    int cw = ((w + (1 << sx) - 1) >> sx) * (planes == 2 ? 2 : 1);
+    int ch = (h + (1 << sy) - 1) >> sy;
+    stride[0] = (w * bps + 63) & ~63;
+    size_t size = (size_t)stride[0] * (size_t)h;
+    for (int p = 1; p < planes; p++) {
+        stride[p] = (cw * bps + 63) & ~63;
+        offset[p] = size;
+        size += (size_t)stride[p] * (size_t)ch;
     }
-    stride[0] = (w + 63) & ~63;
-    stride[1] = stride[2] = (cw + 63) & ~63;
-    offset[1] = (size_t)stride[0] * (size_t)h;
-    offset[2] = offset[1] + (size_t)stride[1] * (size_t)ch;
-    return offset[2] + (size_t)stride[2] * (size_t)ch;
+    return size;
 }
 
 static void init_fields(kzv_frame *f, int width, int height, kzv_pixfmt fmt)

@@ -40,14 +40,40 @@ typedef enum kzv_pixfmt {
     KZV_PIXFMT_YUV420P =  3, /**< planar 8-bit Y, U, V; chroma halved both ways */
     KZV_PIXFMT_YUV422P =  4, /**< planar 8-bit Y, U, V; chroma halved horizontally */
     KZV_PIXFMT_YUV444P =  5, /**< planar 8-bit Y, U, V; full chroma */
+    KZV_PIXFMT_YUV420P10 = 6, /**< planar Y, U, V; 16-bit host-endian samples
+                                   holding 10-bit values (0..1023) in the low
+                                   bits (FFmpeg's yuv420p10); chroma halved both ways */
+    KZV_PIXFMT_YUV422P10 = 7, /**< as YUV420P10, chroma halved horizontally */
+    KZV_PIXFMT_YUV444P10 = 8, /**< as YUV420P10, full chroma */
+    KZV_PIXFMT_NV12    =  9, /**< 8-bit Y plane + one interleaved U,V plane,
+                                  chroma halved both ways (2 planes) */
+    KZV_PIXFMT_P010    = 10, /**< as NV12 with 16-bit host-endian samples holding
+                                  10-bit values in the HIGH bits (value << 6) */
+    KZV_PIXFMT_YUV_AUTO = 11, /**< as a decoder's output format only: the YUV
+                                   layout above that matches what the codec
+                                   decodes (8 or 10 bit, 4:2:0/4:2:2/4:4:4, NV12
+                                   or P010 from hardware), passed through without
+                                   colour conversion; frames carry the concrete
+                                   format. Sources of other depths or layouts
+                                   get the nearest one (e.g. 12-bit → 10-bit,
+                                   gray/4:1:1 → 4:2:0/4:4:4 at 8 bit). */
 } kzv_pixfmt;
 
 /** Short lowercase name ("rgb24", "yuv420p", …); "none" for unknown values. */
 KZV_API const char *kzv_pixfmt_name(kzv_pixfmt fmt);
 /** Parse a name from kzv_pixfmt_name(); KZV_PIXFMT_NONE if unknown. */
 KZV_API kzv_pixfmt kzv_pixfmt_from_name(const char *name);
-/** Number of planes (1 for packed formats, 3 for planar YUV, 0 for NONE). */
+/** Number of planes (1 for packed formats, 3 for planar YUV, 2 for NV12/P010,
+ *  0 for NONE and YUV_AUTO). */
 KZV_API int kzv_pixfmt_planes(kzv_pixfmt fmt);
+/** Significant bits per component: 8, 10 (the *10 formats and P010) or 16
+ *  (RGB48); 0 for NONE and YUV_AUTO. */
+KZV_API int kzv_pixfmt_depth(kzv_pixfmt fmt);
+/** Bytes per stored component sample: 1, or 2 for RGB48, the *10 formats and P010. */
+KZV_API int kzv_pixfmt_sample_bytes(kzv_pixfmt fmt);
+/** Chroma subsampling as log2 factors (0 = full, 1 = halved) for YUV
+ *  formats; both 0 for RGB. @return true for a YUV format. */
+KZV_API bool kzv_pixfmt_chroma_shift(kzv_pixfmt fmt, int *log2_w, int *log2_h);
 
 /*
  * Colour description. The numeric values are the code points of ITU-T H.273

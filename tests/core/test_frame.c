@@ -51,38 +51,59 @@ int main(void)
     kzv_set_log_level(KZV_LOG_QUIET);
 
     /* ---- alloc ---- */
-    const kzv_pixfmt fmts[] = { KZV_PIXFMT_RGB24, KZV_PIXFMT_RGBA, KZV_PIXFMT_RGB48, KZV_PIXFMT_YUV420P,
-                                KZV_PIXFMT_YUV422P, KZV_PIXFMT_YUV444P };
-    const int bpp[] = { 3, 4, 6, 0, 0, 0 };
+    /* Expected layout written out per format (not derived from the helpers
+     * under test): planes, bytes per sample, chroma size of a 33x17 picture,
+     * components per chroma position (2 = interleaved U,V). */
+    static const struct { kzv_pixfmt fmt; int bpp, planes, depth, sbytes, cw, ch, inter; } fmts[] = {
+        { KZV_PIXFMT_RGB24,     3, 1,  8, 1,  0, 0, 0 },
+        { KZV_PIXFMT_RGBA,      4, 1,  8, 1,  0, 0, 0 },
+        { KZV_PIXFMT_RGB48,     6, 1, 16, 2,  0, 0, 0 },
+        { KZV_PIXFMT_YUV420P,   0, 3,  8, 1, 17, 9, 1 },
+        { KZV_PIXFMT_YUV422P,   0, 3,  8, 1, 17, 17, 1 },
+        { KZV_PIXFMT_YUV444P,   0, 3,  8, 1, 33, 17, 1 },
+        { KZV_PIXFMT_YUV420P10, 0, 3, 10, 2, 17, 9, 1 },
+        { KZV_PIXFMT_YUV422P10, 0, 3, 10, 2, 17, 17, 1 },
+        { KZV_PIXFMT_YUV444P10, 0, 3, 10, 2, 33, 17, 1 },
+        { KZV_PIXFMT_NV12,      0, 2,  8, 1, 17, 9, 2 },
+        { KZV_PIXFMT_P010,      0, 2, 10, 2, 17, 9, 2 },
+    };
     for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+        const char *name = kzv_pixfmt_name(fmts[i].fmt);
+        KT_CHECK(kzv_pixfmt_from_name(name) == fmts[i].fmt, "name round trip %s", name);
+        KT_CHECK(kzv_pixfmt_planes(fmts[i].fmt) == fmts[i].planes, "%s: planes", name);
+        KT_CHECK(kzv_pixfmt_depth(fmts[i].fmt) == fmts[i].depth, "%s: depth", name);
+        KT_CHECK(kzv_pixfmt_sample_bytes(fmts[i].fmt) == fmts[i].sbytes, "%s: sample bytes", name);
+        int lw = -1, lh = -1;
+        bool yuv = kzv_pixfmt_chroma_shift(fmts[i].fmt, &lw, &lh);
+        KT_CHECK(yuv == (fmts[i].bpp == 0) && (!yuv || (33 + (1 << lw) - 1) >> lw == fmts[i].cw) &&
+                 (!yuv || (17 + (1 << lh) - 1) >> lh == fmts[i].ch), "%s: chroma shift", name);
         kzv_frame *f = NULL;
-        int err = kzv_frame_alloc(&f, 33, 17, fmts[i]);
-        KT_CHECK(err == KZV_OK && f, "alloc %s failed: %d", kzv_pixfmt_name(fmts[i]), err);
+        int err = kzv_frame_alloc(&f, 33, 17, fmts[i].fmt);
+        KT_CHECK(err == KZV_OK && f, "alloc %s failed: %d", name, err);
         if (!f)
             continue;
-        KT_CHECK(f->width == 33 && f->height == 17 && f->format == fmts[i], "alloc %s: fields",
-                 kzv_pixfmt_name(fmts[i]));
+        KT_CHECK(f->width == 33 && f->height == 17 && f->format == fmts[i].fmt, "alloc %s: fields", name);
         KT_CHECK(f->pts_ts == INT64_MIN, "alloc: pts_ts %lld", (long long)f->pts_ts);
         KT_CHECK(f->color.matrix == KZV_MATRIX_BT709 && f->color.range == KZV_RANGE_LIMITED, "alloc: colour");
-        int planes = kzv_pixfmt_planes(fmts[i]);
+        int planes = fmts[i].planes;
         for (int p = 0; p < planes; p++) {
-            int pw = p == 0 ? 33 : fmts[i] == KZV_PIXFMT_YUV444P ? 33 : 17;
-            int ph = p == 0 || fmts[i] != KZV_PIXFMT_YUV420P ? 17 : 9;
-            int rowb = bpp[i] ? 33 * bpp[i] : pw;
-            KT_CHECK(f->data[p] != NULL, "alloc %s: plane %d NULL", kzv_pixfmt_name(fmts[i]), p);
+            int pw = p == 0 ? 33 : fmts[i].cw * fmts[i].inter;
+            int ph = p == 0 ? 17 : fmts[i].ch;
+            int rowb = fmts[i].bpp ? 33 * fmts[i].bpp : pw * fmts[i].sbytes;
+            KT_CHECK(f->data[p] != NULL, "alloc %s: plane %d NULL", name, p);
             if (!f->data[p])
                 continue;
-            KT_CHECK(bpp[i] ? f->stride[p] == rowb : f->stride[p] >= rowb, "alloc %s: plane %d stride %d",
-                     kzv_pixfmt_name(fmts[i]), p, f->stride[p]);
+            KT_CHECK(fmts[i].bpp ? f->stride[p] == rowb : f->stride[p] >= rowb, "alloc %s: plane %d stride %d",
+                     name, p, f->stride[p]);
             int nz = 0;
             for (int y = 0; y < ph; y++)
                 for (int x = 0; x < rowb; x++)
                     nz += f->data[p][(size_t)y * f->stride[p] + x] != 0;
-            KT_CHECK(nz == 0, "alloc %s: plane %d not zeroed", kzv_pixfmt_name(fmts[i]), p);
+            KT_CHECK(nz == 0, "alloc %s: plane %d not zeroed", name, p);
             memset(f->data[p], 0x5a, (size_t)f->stride[p] * ph);   /* writable, no overflow (ASan) */
         }
         for (int p = planes; p < 4; p++)
-            KT_CHECK(f->data[p] == NULL, "alloc %s: unused plane %d set", kzv_pixfmt_name(fmts[i]), p);
+            KT_CHECK(f->data[p] == NULL, "alloc %s: unused plane %d set", name, p);
         kzv_frame_unref(&f);
         KT_CHECK(f == NULL, "unref did not clear the pointer");
     }
@@ -92,6 +113,8 @@ int main(void)
     KT_CHECK(kzv_frame_alloc(&f, 10, -1, KZV_PIXFMT_RGB24) == KZV_EINVAL, "alloc negative height accepted");
     KT_CHECK(kzv_frame_alloc(&f, 10, 10, (kzv_pixfmt)99) == KZV_EINVAL, "alloc bad format accepted");
     KT_CHECK(kzv_frame_alloc(&f, 10, 10, KZV_PIXFMT_NONE) == KZV_EINVAL, "alloc NONE accepted");
+    KT_CHECK(kzv_frame_alloc(&f, 10, 10, KZV_PIXFMT_YUV_AUTO) == KZV_EINVAL && f == NULL,
+             "alloc YUV_AUTO accepted (a request, not a layout)");
     KT_CHECK(kzv_frame_alloc(&f, 1 << 30, 1 << 30, KZV_PIXFMT_RGB48) != KZV_OK && f == NULL, "huge alloc accepted");
     KT_CHECK(kzv_frame_alloc(NULL, 10, 10, KZV_PIXFMT_RGB24) == KZV_EINVAL, "alloc(NULL) accepted");
 

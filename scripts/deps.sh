@@ -8,9 +8,10 @@ build_pkgs=(gcc make pkg-config meson ninja-build python3
             libegl-dev libgles-dev)
 # Mesa's EGL + llvmpipe run the OpenGL tests without a GPU; clang and its
 # runtime build the libFuzzer targets; valgrind checks the integration tests;
-# SDL2 + Xvfb (+ xwd from x11-apps) show kzv play's window in a test.
+# SDL2 + Xvfb (+ xwd from x11-apps) show kzv play's window in a test; xdotool
+# types its keys.
 test_pkgs=(valgrind libegl-mesa0 libgl1-mesa-dri clang libclang-rt-14-dev
-           libsdl2-dev xvfb x11-apps)
+           libsdl2-dev xvfb x11-apps xdotool)
 bench_pkgs=(python3-av python3-matplotlib time libffms2-dev)
 
 case "${1:-build}" in

@@ -59,7 +59,10 @@ static const char usage[] =
     "  --hold-last         window: keep showing the last frame until quit\n"
     "  --snapshot FILE     write what was last drawn (window or FBO) as a PNG\n"
     "Prints one line of JSON: decoded, presented, dropped, uploaded, released,\n"
-    "mismatches, late_ms_mean, late_ms_max (and a breakdown).\n"
+    "mismatches, late_ms_mean, late_ms_max, and a breakdown: dropped_late,\n"
+    "dropped_queue, discarded (queued when a seek came), verified, max_diff, errors,\n"
+    "seeks, pauses, paused_s (finished pauses), last_pts (of the last frame shown;\n"
+    "-1 for none), wall_s, uploader, path.\n"
     "Exit: 0 ok, 1 --verify mismatches or unreleased textures, 2 usage, 3 input error.\n";
 
 typedef struct play {
@@ -471,14 +474,15 @@ static void print_json(play *pl, double wall, int64_t dropped_queue)
            "\"released\":%lld,\"mismatches\":%lld,\"late_ms_mean\":%.3f,\"late_ms_max\":%.3f,"
            "\"dropped_late\":%lld,\"dropped_queue\":%lld,\"discarded\":%lld,\"verified\":%lld,"
            "\"max_diff\":%d,\"errors\":%lld,\"seeks\":%lld,\"wall_s\":%.3f,\"uploader\":\"%s\","
-           "\"path\":\"%s\"}\n",
+           "\"path\":\"%s\",\"pauses\":%lld,\"paused_s\":%.3f,\"last_pts\":%.6f}\n",
            (long long)pl->pipe.decoded, (long long)pl->presented, (long long)dropped,
            (long long)pl->uploaded, (long long)pl->released, (long long)pl->mismatches,
            pl->presented ? 1000.0 * pl->late_sum / (double)pl->presented : 0.0,
            1000.0 * pl->late_max, (long long)pl->dropped_late, (long long)dropped_queue,
            (long long)pl->pipe.discarded, (long long)pl->verified, pl->max_diff,
            (long long)pl->errors, (long long)pl->pipe.seeks, wall, pl->use_gl ? "gl" : "memory",
-           pl->yuv ? "yuv" : "rgb");
+           pl->yuv ? "yuv" : "rgb", (long long)pl->pipe.clock.pauses, pl->pipe.clock.paused_total,
+           pl->have_pts ? pl->cur_pts : -1.0);
     fflush(stdout);
 }
 

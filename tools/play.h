@@ -24,6 +24,8 @@ typedef struct play_clock {
     double speed;
     bool paused;
     double pause_at;   /* wall time the pause began */
+    double paused_total; /* seconds spent paused (finished pauses) */
+    int64_t pauses;    /* number of pauses */
 } play_clock;
 
 /* ---- the pipeline --------------------------------------------------------

@@ -76,8 +76,10 @@ void play_clock_pause(play_pipe *p, bool pause, double now)
     if (pause && !p->clock.paused) {
         p->clock.paused = true;
         p->clock.pause_at = now;
+        p->clock.pauses++;
     } else if (!pause && p->clock.paused) {
         p->clock.paused = false;
+        p->clock.paused_total += now - p->clock.pause_at;
         if (p->clock.running)
             p->clock.start += now - p->clock.pause_at;
     }

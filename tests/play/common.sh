@@ -51,3 +51,21 @@ accounting() {
     check "$1: uploaded ($up) == released ($rel)" test "$up" -eq "$rel"
     check "$1: mismatches == 0 ($mis)" test "$mis" -eq 0
 }
+
+# start_xvfb [TOOL…]: a 1920x1080 virtual X server for this script (DISPLAY
+# exported, stopped at exit); TOOLs are extra commands the test needs.
+# Without Xvfb or a TOOL the test fails with the package to install.
+start_xvfb() {
+    local p
+    for p in Xvfb "$@"; do
+        command -v "$p" >/dev/null || { fail "$p not installed (scripts/deps.sh test installs it)"; finish; }
+    done
+    Xvfb -displayfd 5 -screen 0 1920x1080x24 -nolisten tcp 5>"$TMP/dpy" >"$TMP/xvfb.log" 2>&1 &
+    XPID=$!
+    for _ in $(seq 100); do [ -s "$TMP/dpy" ] && break; sleep 0.1; done
+    DPY=:$(cat "$TMP/dpy")
+    [ "$DPY" != ":" ] || { fail "Xvfb did not start"; cat "$TMP/xvfb.log"; finish; }
+    export DISPLAY=$DPY
+    trap 'kill $XPID 2>/dev/null; wait $XPID 2>/dev/null; rm -rf "$TMP"' EXIT
+    ok "Xvfb on $DISPLAY"
+}

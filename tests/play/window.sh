@@ -7,17 +7,7 @@
 KZV_PLAY_PRELOAD="libGL.so.1 libGLX_mesa.so.0"
 . "$(dirname "$0")/common.sh"
 
-for p in Xvfb xwd; do
-    command -v $p >/dev/null || { fail "$p not installed (apt-get install xvfb x11-apps)"; finish; }
-done
-Xvfb -displayfd 5 -screen 0 1920x1080x24 -nolisten tcp 5>"$TMP/dpy" >"$TMP/xvfb.log" 2>&1 &
-XPID=$!
-for _ in $(seq 100); do [ -s "$TMP/dpy" ] && break; sleep 0.1; done
-DPY=:$(cat "$TMP/dpy")
-[ "$DPY" != ":" ] || { fail "Xvfb did not start"; cat "$TMP/xvfb.log"; finish; }
-export DISPLAY=$DPY
-trap 'kill $XPID 2>/dev/null; wait $XPID 2>/dev/null; rm -rf "$TMP"' EXIT
-ok "Xvfb on $DISPLAY"
+start_xvfb xwd
 
 # ASan builds: SDL2's D-Bus buffer (see lsan.supp), nothing of kzv's
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp:print_suppressions=0"

@@ -370,24 +370,22 @@ static void test_precision10(kzv_uploader *u)
             }
 }
 
-/* The real fixture: decode once as YUV420P (→ GL) and once as RGB24 (the
- * CPU path), frame by frame. */
-static void test_fixture(kzv_uploader *u, const char *name)
+/* A real fixture: decode once as KZV_PIXFMT_YUV_AUTO (the codec's own
+ * layout and depth, passed through: → GL) and once as RGB24 (the CPU path),
+ * frame by frame. */
+static void test_fixture(kzv_uploader *u, const char *name, kzv_pixfmt expect)
 {
     const char *path = kt_fixture(name);
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
     kzv_decoder *dy = NULL, *dr = NULL;
-    /* The source's own chroma layout, so the decoder does not resample it. */
+    s.format = KZV_PIXFMT_YUV_AUTO;
     int err = kzv_decoder_open(&dy, path, &s);
-    if (err == KZV_OK) {
-        kzv_pixfmt native = kzv_pixfmt_from_name(kzv_decoder_info(dy)->pix_fmt);
-        s.format = native == KZV_PIXFMT_YUV422P || native == KZV_PIXFMT_YUV444P ? native
-                                                                                  : KZV_PIXFMT_YUV420P;
-        kzv_decoder_close(&dy);
-        err = kzv_decoder_open(&dy, path, &s);
-    }
     KT_CHECK(err == KZV_OK, "open %s yuv: %s", name, kzv_strerror(err));
+    if (dy)
+        s.format = kzv_decoder_info(dy)->format;
+    KT_CHECK(!dy || s.format == expect, "%s decodes to %s, expected %s", name,
+             kzv_pixfmt_name(s.format), kzv_pixfmt_name(expect));
     kzv_pixfmt yuv_fmt = s.format;
     s.format = KZV_PIXFMT_RGB24;
     err = kzv_decoder_open(&dr, path, &s);
@@ -495,14 +493,18 @@ int main(void)
         if (pbo) {
             test_precision10(u);
             test_untagged(u);
-            test_fixture(u, "h264.mp4");
-            test_fixture(u, "h264_422.mkv");
-            test_fixture(u, "h264_444.mkv");
-            test_fixture(u, "flat_bt601.mp4");
-            test_fixture(u, "flat_bt709.mp4");
-            test_fixture(u, "flat_full.mp4");
-            test_fixture(u, "odd.mp4");
-            test_fixture(u, "odd420.webm");
+            test_fixture(u, "h264.mp4", KZV_PIXFMT_YUV420P);
+            test_fixture(u, "h264_422.mkv", KZV_PIXFMT_YUV422P);
+            test_fixture(u, "h264_444.mkv", KZV_PIXFMT_YUV444P);
+            test_fixture(u, "flat_bt601.mp4", KZV_PIXFMT_YUV420P);
+            test_fixture(u, "flat_bt709.mp4", KZV_PIXFMT_YUV420P);
+            test_fixture(u, "flat_full.mp4", KZV_PIXFMT_YUV420P);
+            test_fixture(u, "odd.mp4", KZV_PIXFMT_YUV444P);
+            test_fixture(u, "odd420.webm", KZV_PIXFMT_YUV420P);
+            /* 10-bit sources, uploaded at 10 bits */
+            test_fixture(u, "hevc10.mkv", KZV_PIXFMT_YUV420P10);
+            test_fixture(u, "hevc10_422.mkv", KZV_PIXFMT_YUV422P10);
+            test_fixture(u, "flat_bt2020_10.mkv", KZV_PIXFMT_YUV420P10);
         }
         /* RGB frames still go as they are on the YUV path. */
         kzv_frame *f = gt_frame_new(5, 3, KZV_PIXFMT_RGB24, NULL);

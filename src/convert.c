@@ -3,6 +3,7 @@
 #include <libswscale/swscale.h>
 
 #include "convert.h"
+#include "frame_internal.h"
 #include "yuv2rgb_av.h"
 
 enum AVPixelFormat kzv_pixfmt_to_av(kzv_pixfmt fmt)
@@ -14,8 +15,66 @@ enum AVPixelFormat kzv_pixfmt_to_av(kzv_pixfmt fmt)
     case KZV_PIXFMT_YUV420P: return AV_PIX_FMT_YUV420P;
     case KZV_PIXFMT_YUV422P: return AV_PIX_FMT_YUV422P;
     case KZV_PIXFMT_YUV444P: return AV_PIX_FMT_YUV444P;
+    /* The *_NE names are FFmpeg's host-endian variants: kzv's 16-bit samples
+     * are host endian. */
+    case KZV_PIXFMT_YUV420P10: return AV_PIX_FMT_YUV420P10;
+    case KZV_PIXFMT_YUV422P10: return AV_PIX_FMT_YUV422P10;
+    case KZV_PIXFMT_YUV444P10: return AV_PIX_FMT_YUV444P10;
+    case KZV_PIXFMT_NV12:    return AV_PIX_FMT_NV12;
+    case KZV_PIXFMT_P010:    return AV_PIX_FMT_P010;
     default:                 return AV_PIX_FMT_NONE;
     }
+}
+
+/* Planar YUV format of a depth class and chroma subsampling. */
+static kzv_pixfmt planar_yuv(bool deep, int sx, int sy)
+{
+    if (sx && sy)
+        return deep ? KZV_PIXFMT_YUV420P10 : KZV_PIXFMT_YUV420P;
+    if (sx)
+        return deep ? KZV_PIXFMT_YUV422P10 : KZV_PIXFMT_YUV422P;
+    return deep ? KZV_PIXFMT_YUV444P10 : KZV_PIXFMT_YUV444P;
+}
+
+kzv_pixfmt kzv_pixfmt_native(enum AVPixelFormat src)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(src);
+    if (!d)
+        return KZV_PIXFMT_YUV420P;
+    /* Anything above 8 bits keeps its precision as 10 bits (the deepest kzv
+     * offers); 8 bits and below stay 8. */
+    bool deep = d->comp[0].depth > 8;
+    bool rgb = d->flags & AV_PIX_FMT_FLAG_RGB;
+    bool pal = d->flags & AV_PIX_FMT_FLAG_PAL;
+    if (rgb || pal || d->flags & AV_PIX_FMT_FLAG_BAYER)
+        return planar_yuv(deep, 0, 0);   /* full-resolution colour: keep it all */
+    if (d->nb_components < 3)
+        return planar_yuv(deep, 1, 1);   /* gray: the smallest layout, neutral chroma */
+    int sx = d->log2_chroma_w, sy = d->log2_chroma_h;
+    /* Two planes, chroma interleaved (nv12, nv21, p010, p016 …): hardware
+     * surfaces and their downloads. 4:2:0 ones stay semi-planar. */
+    bool semi = d->nb_components >= 3 && d->comp[1].plane == d->comp[2].plane;
+    if (semi && sx == 1 && sy == 1)
+        return deep ? KZV_PIXFMT_P010 : KZV_PIXFMT_NV12;
+    /* Never less chroma resolution than the source in either direction:
+     * 4:1:1 (2,0) → 4:2:2, 4:1:0 → 4:2:0, 4:4:0 (0,1) → 4:4:4. */
+    int ox = sx >= 1 ? 1 : 0, oy = sy >= 1 && ox ? 1 : 0;
+    return planar_yuv(deep, ox, oy);
+}
+
+bool kzv_pixfmt_is_layout_of(kzv_pixfmt fmt, enum AVPixelFormat src)
+{
+    enum AVPixelFormat want = kzv_pixfmt_to_av(fmt);
+    if (want == AV_PIX_FMT_NONE || kzv_pixfmt_packed_bpp(fmt))
+        return false;
+    /* yuvj* are byte-for-byte the yuv* layouts; their range is in kzv_color. */
+    switch (src) {
+    case AV_PIX_FMT_YUVJ420P: src = AV_PIX_FMT_YUV420P; break;
+    case AV_PIX_FMT_YUVJ422P: src = AV_PIX_FMT_YUV422P; break;
+    case AV_PIX_FMT_YUVJ444P: src = AV_PIX_FMT_YUV444P; break;
+    default: break;
+    }
+    return src == want;
 }
 
 static int is_yuvj(enum AVPixelFormat f)
@@ -92,8 +151,7 @@ static int setup(kzv_converter *c, const AVFrame *src, const kzv_frame *dst, con
 
     int full = color->range == KZV_RANGE_FULL;
     const int *coeffs = sws_getCoefficients(color->matrix == KZV_MATRIX_RGB ? SWS_CS_DEFAULT : color->matrix);
-    int out_is_yuv = dst->format == KZV_PIXFMT_YUV420P || dst->format == KZV_PIXFMT_YUV422P ||
-                     dst->format == KZV_PIXFMT_YUV444P;
+    int out_is_yuv = kzv_pixfmt_chroma_shift(dst->format, NULL, NULL);
     /* YUV output keeps the source's matrix and range (a layout change, not a
      * colour change); RGB output is full range. */
     sws_setColorspaceDetails(c->sws, coeffs, full, coeffs, out_is_yuv ? full : 1,

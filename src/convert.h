@@ -36,6 +36,15 @@ void kzv_color_resolve(const AVFrame *f, kzv_color *out);
 /* FFmpeg pixel format for a kzv output format. */
 enum AVPixelFormat kzv_pixfmt_to_av(kzv_pixfmt fmt);
 
+/* What KZV_PIXFMT_YUV_AUTO resolves to for frames decoded as `src`: the kzv
+ * YUV format with the same layout, else the nearest (depth above 8 → 10 bits,
+ * chroma never subsampled more than the source's; gray → 4:2:0, RGB → 4:4:4). */
+kzv_pixfmt kzv_pixfmt_native(enum AVPixelFormat src);
+
+/* True when frames decoded as `src` already are `fmt` byte for byte (so they
+ * can be handed out without conversion). */
+bool kzv_pixfmt_is_layout_of(kzv_pixfmt fmt, enum AVPixelFormat src);
+
 /* Convert `src` into `dst` (already allocated with dst->width × dst->height and
  * dst->format; scales when sizes differ) using `color`.
  * Returns KZV_OK, KZV_ENOMEM or KZV_EUNSUPPORTED. */

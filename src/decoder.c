@@ -43,7 +43,7 @@
 
 struct kzv_decoder {
     kzv_logger log;
-    kzv_decoder_settings s;
+    kzv_decoder_settings s;         /* s.format YUV_AUTO is replaced by what it resolves to at open */
     char *path;
     kzv_source src;
     atomic_bool interrupted;        /* kzv_decoder_interrupt() */
@@ -376,6 +376,25 @@ static int timed_convert(kzv_decoder *d, const AVFrame *src, kzv_frame *f, const
     return err;
 }
 
+/* Passthrough: when the decoded picture already is the output (the requested
+ * layout, same size), the frame shares the codec's buffers instead of a copy.
+ * FFmpeg's decoded frames are reference counted: the codec (frame threads
+ * included) allocates fresh pictures from its pools while ours are held, and
+ * a pool outlives the codec context until its last buffer comes back, so a
+ * frame may be kept as long as the caller likes, past kzv_decoder_close().
+ * The decoder itself only unrefs its AVFrame after emit(). Leaves *out NULL
+ * when the picture cannot be shared (the caller converts it then). */
+static int try_passthrough(kzv_decoder *d, const AVFrame *src, int ow, int oh, kzv_frame **out)
+{
+    *out = NULL;
+    if (ow != src->width || oh != src->height || !kzv_pixfmt_is_layout_of(d->s.format, src->format))
+        return KZV_OK;
+    int err = kzv_frame_wrap_avframe(out, src, d->s.format);
+    if (err == KZV_ENOMEM)
+        return fail(d, err, "%s: out of memory", d->path);
+    return KZV_OK;
+}
+
 /* Turn the decoded `src` into a kzv_frame. `next_pts` is the following
  * frame's best-effort timestamp (AV_NOPTS_VALUE at the end). */
 static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame **out)
@@ -401,10 +420,21 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
     kzv_frame *f = NULL;
     kzv_color color;
     kzv_color_resolve(src, &color);
+    if (color.matrix == KZV_MATRIX_RGB && kzv_pixfmt_chroma_shift(d->s.format, NULL, NULL)) {
+        /* RGB source, YUV output: the frame's matrix is the one kzv encodes
+         * with (the untagged rule; range stays full), so that converting it
+         * back to RGB with its own description is right. */
+        color.matrix = src->height > 576 ? KZV_MATRIX_BT709 : KZV_MATRIX_SMPTE170M;
+        color.matrix_tagged = false;
+    }
     int err;
     if (d->s.format == KZV_PIXFMT_NONE) {   /* timing only: no pixels, no conversion */
         if ((err = kzv_frame_new_empty(&f, ow, oh)) < 0)
             return fail(d, err, "%s: out of memory", d->path);
+    } else if ((err = try_passthrough(d, src, ow, oh, &f)) < 0) {
+        return err;
+    } else if (f) {
+        /* shared with the codec: nothing converted, nothing copied */
     } else if ((err = get_buffer(d, ow, oh, &f)) < 0) {
         return err;
     } else if ((err = timed_convert(d, src, f, &color)) < 0) {
@@ -680,6 +710,7 @@ static void fill_info(kzv_decoder *d)
     in->bit_rate = st->codecpar->bit_rate > 0 ? st->codecpar->bit_rate : d->fmt->bit_rate;
     AVRational sar = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio : st->sample_aspect_ratio;
     in->sample_aspect_ratio = sar.num > 0 ? (kzv_rational){ sar.num, sar.den } : (kzv_rational){ 0, 1 };
+    in->format = d->s.format;
 }
 
 /* avformat_find_stream_info() decodes a few pictures with decoders of its
@@ -758,6 +789,11 @@ static int open_internal(kzv_decoder *d)
     d->first_h = d->cur_h = d->held->height;
     d->cur_fmt = d->held->format;
     d->first_pts_ts = d->held->best_effort_timestamp;
+    /* "yuv" means the layout the codec decodes to: settle it on the first
+     * picture and keep it for the whole stream (frames decoded in another
+     * layout later are converted to it), so callers see one format. */
+    if (d->s.format == KZV_PIXFMT_YUV_AUTO)
+        d->s.format = kzv_pixfmt_native(d->held->format);
     fill_info(d);
 
     if (d->s.count_frames && ensure_index(d) < 0) {
@@ -778,7 +814,7 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
         s = *settings;
     if (s.max_pixels == 0)
         s.max_pixels = DEFAULT_MAX_PIXELS;
-    if ((s.format != KZV_PIXFMT_NONE && kzv_pixfmt_planes(s.format) == 0) || s.threads < 0 || s.io_timeout_ns < 0 || s.max_pixels < 0) {
+    if ((s.format != KZV_PIXFMT_NONE && s.format != KZV_PIXFMT_YUV_AUTO && kzv_pixfmt_planes(s.format) == 0) || s.threads < 0 || s.io_timeout_ns < 0 || s.max_pixels < 0) {
         snprintf(t_open_error, sizeof(t_open_error), "%s: invalid settings (format %d, threads %d)",
                  path, (int)s.format, s.threads);
         return KZV_EINVAL;

@@ -1,4 +1,5 @@
-/* kzv_frame: atomic refcounting over a pooled or owned pixel buffer. */
+/* kzv_frame: atomic refcounting over a pooled or owned pixel buffer, or over
+ * the decoder's own picture buffers (passthrough). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,53 @@ int kzv_frame_wrap_buffer(kzv_frame **out, AVBufferRef *buf, int width, int heig
     return KZV_OK;
 }
 
+int kzv_frame_wrap_avframe(kzv_frame **out, const AVFrame *src, kzv_pixfmt fmt)
+{
+    *out = NULL;
+    int planes = kzv_pixfmt_planes(fmt), sx, sy;
+    if (!planes || !kzv_pixfmt_chroma_shift(fmt, &sx, &sy) || src->width <= 0 || src->height <= 0 ||
+        src->width > KZV_MAX_DIM || src->height > KZV_MAX_DIM || src->nb_extended_buf > 0)
+        return KZV_EUNSUPPORTED;
+    /* kzv_frame promises stride >= a row's bytes (negative strides of
+     * bottom-up pictures are not offered to callers). */
+    int bps = kzv_pixfmt_sample_bytes(fmt);
+    for (int p = 0; p < planes; p++) {
+        int row = (p ? ((src->width + (1 << sx) - 1) >> sx) * (planes == 2 ? 2 : 1) : src->width) * bps;
+        if (!src->data[p] || src->linesize[p] < row)
+            return KZV_EUNSUPPORTED;
+    }
+    AVBufferRef *const *bufs = src->buf;
+    int nbuf = 0;
+    while (nbuf < AV_NUM_DATA_POINTERS && bufs[nbuf])
+        nbuf++;
+    for (int i = nbuf; i < AV_NUM_DATA_POINTERS; i++)
+        if (bufs[i])   /* FFmpeg fills buf[] from 0 without holes; anything else is not ours to guess */
+            return KZV_EUNSUPPORTED;
+    if (nbuf == 0 || nbuf > 1 + KZV_FRAME_EXTRA_BUFS)
+        return KZV_EUNSUPPORTED;   /* not refcounted (cannot be kept), or too many pieces */
+
+    kzv_frame_internal *fi = calloc(1, sizeof(*fi));
+    if (!fi)
+        return KZV_ENOMEM;
+    atomic_init(&fi->refs, 1);
+    bool ok = (fi->buf = av_buffer_ref(bufs[0])) != NULL;
+    for (int i = 1; ok && i < nbuf; i++)
+        ok = (fi->extra[i - 1] = av_buffer_ref(bufs[i])) != NULL;
+    if (!ok) {
+        kzv_frame *f = &fi->pub;
+        kzv_frame_unref(&f);
+        return KZV_ENOMEM;
+    }
+    kzv_frame *f = &fi->pub;
+    for (int p = 0; p < planes; p++) {
+        f->data[p] = src->data[p];
+        f->stride[p] = src->linesize[p];
+    }
+    init_fields(f, src->width, src->height, fmt);
+    *out = f;
+    return KZV_OK;
+}
+
 int kzv_frame_new_empty(kzv_frame **out, int width, int height)
 {
     kzv_frame_internal *fi = calloc(1, sizeof(*fi));
@@ -236,6 +284,8 @@ void kzv_frame_unref(kzv_frame **pf)
     /* acq_rel: the thread that frees must see every other holder's writes. */
     if (atomic_fetch_sub_explicit(&fi->refs, 1, memory_order_acq_rel) == 1) {
         av_buffer_unref(&fi->buf);
+        for (int i = 0; i < KZV_FRAME_EXTRA_BUFS; i++)
+            av_buffer_unref(&fi->extra[i]);
         free(fi);
     }
 }

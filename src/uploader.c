@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kzv/uploader.h"
+#include "frame_internal.h"
 #include "log.h"
 #include "thread.h"
 #include "uploader_internal.h"
@@ -137,22 +138,25 @@ bool kzv_plane_geometry(kzv_pixfmt fmt, int w, int h, int plane, size_t *row_byt
 {
     if (w <= 0 || h <= 0 || plane < 0 || plane >= kzv_pixfmt_planes(fmt))
         return false;
-    int bpp = 0, cw = w, ch = h;
-    switch (fmt) {
-    case KZV_PIXFMT_RGB24:   bpp = 3; break;
-    case KZV_PIXFMT_RGBA:    bpp = 4; break;
-    case KZV_PIXFMT_RGB48:   bpp = 6; break;
-    case KZV_PIXFMT_YUV420P: cw = (w + 1) / 2; ch = (h + 1) / 2; break;
-    case KZV_PIXFMT_YUV422P: cw = (w + 1) / 2; break;
-    case KZV_PIXFMT_YUV444P: break;
-    default: return false;
-    }
+    int bpp = kzv_pixfmt_packed_bpp(fmt);
     if (bpp) {
         *row_bytes = (size_t)w * (size_t)bpp;
         *rows = h;
+        return true;
+    }
+    int sx, sy;
+    if (!kzv_pixfmt_chroma_shift(fmt, &sx, &sy))
+        return false;
+    /* Sizes round up: an odd-sized 4:2:0 picture has a chroma sample for its
+     * last column and row. NV12/P010's plane 1 holds U and V side by side. */
+    size_t bps = (size_t)kzv_pixfmt_sample_bytes(fmt);
+    if (plane == 0) {
+        *row_bytes = (size_t)w * bps;
+        *rows = h;
     } else {
-        *row_bytes = (size_t)(plane ? cw : w);
-        *rows = plane ? ch : h;
+        size_t cw = (size_t)((w + (1 << sx) - 1) >> sx);
+        *row_bytes = cw * bps * (kzv_pixfmt_planes(fmt) == 2 ? 2 : 1);
+        *rows = (h + (1 << sy) - 1) >> sy;
     }
     return true;
 }
@@ -162,6 +166,7 @@ bool kzv_plane_geometry(kzv_pixfmt fmt, int w, int h, int plane, size_t *row_byt
 static bool frame_valid(const kzv_frame *f)
 {
     int planes = kzv_pixfmt_planes(f->format);
+    int sb = kzv_pixfmt_sample_bytes(f->format);
     if (planes <= 0 || f->width <= 0 || f->height <= 0)
         return false;
     for (int p = 0; p < planes; p++) {
@@ -169,6 +174,10 @@ static bool frame_valid(const kzv_frame *f)
         int rows;
         if (!kzv_plane_geometry(f->format, f->width, f->height, p, &row, &rows) ||
             !f->data[p] || f->stride[p] <= 0 || (size_t)f->stride[p] < row)
+            return false;
+        /* 16-bit samples are read as uint16_t words (GL's GL_UNSIGNED_SHORT
+         * unpacking, kzv's converter): every row must start 2-byte aligned. */
+        if (sb == 2 && (((uintptr_t)f->data[p] | (uintptr_t)f->stride[p]) & 1))
             return false;
     }
     return true;

@@ -22,15 +22,24 @@ static const char usage[] =
     "                      PATTERN    a name with %d, %06d … for the frame index,\n"
     "                                 e.g. out/frame-%06d.png (%% for a literal %)\n"
     "                      -          raw frames back to back on standard output\n"
-    "                                 (rows without padding; planar: Y, U, V)\n"
-    "                      NAME.y4m   YUV4MPEG2 (needs a YUV format; yuv420p default)\n"
+    "                                 (rows without padding; planar: Y, U, V;\n"
+    "                                 nv12/p010: Y, then U,V interleaved;\n"
+    "                                 16-bit samples in host byte order)\n"
+    "                      NAME.y4m   YUV4MPEG2 (needs a planar YUV format;\n"
+    "                                 yuv420p default; 10-bit as C420p10 …)\n"
     "                    without -o, frames are decoded and discarded and a summary\n"
     "                    (frames, seconds, fps) goes to standard error\n"
     "  --start SEC       begin with the frame displayed at SEC seconds (exact)\n"
     "  --start-frame N   begin with frame N (display order, 0-based; exact)\n"
     "  --frames N        stop after N frames\n"
-    "  --format F        rgb24 (default), rgba, rgb48, yuv420p, yuv422p, yuv444p;\n"
-    "                    PNG takes rgb24, rgba, rgb48\n"
+    "  --format F        rgb24 (default), rgba, rgb48, yuv420p, yuv422p, yuv444p,\n"
+    "                    yuv420p10, yuv422p10, yuv444p10 (10-bit values in 16-bit\n"
+    "                    samples), nv12, p010 (10 bits in the high bits), or\n"
+    "                    yuv: the YUV layout the codec decodes, passed through\n"
+    "                    without conversion (8-bit 4:2:0 → yuv420p, 10-bit 4:2:0 →\n"
+    "                    yuv420p10, 12-bit → 10-bit …; kzv probe shows which).\n"
+    "                    YUV output keeps the source's matrix and range.\n"
+    "                    PNG takes rgb24, rgba, rgb48; y4m takes the planar YUV ones\n"
     "  --threads N       decoding threads (0 = one per core, the default)\n"
     "  --queue N         frames buffered between decoding and writing (default 16)\n"
     "  --policy P        block (default: every frame) or drop (drop the oldest\n"
@@ -270,15 +279,17 @@ int cmd_decode(int argc, char **argv)
         fmt = kzv_pixfmt_from_name(fmt_name);
         if (fmt == KZV_PIXFMT_NONE)
             return kzv_usage_error(a.cmd, "unknown format '%s' (rgb24, rgba, rgb48, yuv420p, "
-                                          "yuv422p, yuv444p)", fmt_name);
+                                          "yuv422p, yuv444p, yuv420p10, yuv422p10, yuv444p10, "
+                                          "nv12, p010, yuv)", fmt_name);
     }
     bool is_yuv = kzv_packed_bpp(fmt) == 0;
     if ((kind == OUT_DIR || kind == OUT_PATTERN) && is_yuv)
         return kzv_usage_error(a.cmd, "PNG output needs rgb24, rgba or rgb48, not %s",
                                kzv_pixfmt_name(fmt));
-    if (kind == OUT_Y4M && !is_yuv)
-        return kzv_usage_error(a.cmd, "y4m output needs yuv420p, yuv422p or yuv444p, not %s",
-                               kzv_pixfmt_name(fmt));
+    if (kind == OUT_Y4M && (!is_yuv || fmt == KZV_PIXFMT_NV12 || fmt == KZV_PIXFMT_P010))
+        return kzv_usage_error(a.cmd, "y4m output needs a planar YUV format (yuv420p, yuv422p, "
+                               "yuv444p, their 10-bit forms, or yuv), not %s%s", kzv_pixfmt_name(fmt),
+                               is_yuv ? " (y4m has no semi-planar layout; write raw with -o -)" : "");
     if (kind == OUT_PATTERN && !pattern_ok(out))
         return kzv_usage_error(a.cmd, "output pattern '%s' needs exactly one %%d (like %%06d); "
                                       "write %%%% for a literal %%", out);
@@ -309,6 +320,15 @@ int cmd_decode(int argc, char **argv)
         return KZV_EXIT_INPUT;
     }
     const kzv_video_info *info = kzv_processor_info(p);
+    /* "yuv" is settled now; hardware decoding resolves it to nv12/p010,
+     * which y4m cannot carry. */
+    fmt = info->format;
+    if (kind == OUT_Y4M && (fmt == KZV_PIXFMT_NV12 || fmt == KZV_PIXFMT_P010)) {
+        kzv_errorf(a.cmd, "%s decodes to %s, which y4m cannot carry; use --format yuv420p or "
+                   "yuv420p10, or raw output (-o -)", path, kzv_pixfmt_name(fmt));
+        kzv_processor_close(&p);
+        return KZV_EXIT_USAGE;
+    }
 
     writer w = { .cmd = a.cmd, .out = out, .kind = kind, .info = info, .rc = KZV_EXIT_OK };
     if (kind == OUT_RAW) {

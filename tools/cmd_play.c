@@ -40,10 +40,12 @@ static const char usage[] =
     "                      (the gl uploader's own EGL context, or --uploader memory)\n"
     "  --fast              do not wait for frame times (as fast as possible; no drops)\n"
     "  --uploader U        gl (default) or memory (host copies; --headless only)\n"
-    "  --gl-path P         yuv (default: decode YUV 4:2:0, convert on the GPU) or rgb\n"
-    "                      (decode to RGB24 on the CPU)\n"
+    "  --gl-path P         yuv (default: upload the source's own YUV layout and depth,\n"
+    "                      8 or 10 bit, 4:2:0/4:2:2/4:4:4, as decoded; convert on the\n"
+    "                      GPU) or rgb (decode to RGB24 on the CPU)\n"
     "  --verify            read every uploaded texture back and compare it with the\n"
-    "                      CPU frame (rgb: exact; yuv: with an RGB24 decode, <= 2 levels)\n"
+    "                      CPU frame (rgb: exact; yuv: with the CPU's RGB24 conversion\n"
+    "                      of the same decoded source, <= 2 levels)\n"
     "  --queue N           frames held between decoding and presenting (default 4)\n"
     "  --policy P          drop (default: drop the oldest queued frame when a newer one\n"
     "                      is due) or block (the decoder waits for room)\n"
@@ -62,7 +64,7 @@ static const char usage[] =
     "mismatches, late_ms_mean, late_ms_max, and a breakdown: dropped_late,\n"
     "dropped_queue, discarded (queued when a seek came), verified, max_diff, errors,\n"
     "seeks, pauses, paused_s (finished pauses), last_pts (of the last frame shown;\n"
-    "-1 for none), wall_s, uploader, path.\n"
+    "-1 for none), wall_s, uploader, path, format (the pixel format uploaded).\n"
     "Exit: 0 ok, 1 --verify mismatches or unreleased textures, 2 usage, 3 input error.\n";
 
 typedef struct play {
@@ -474,14 +476,15 @@ static void print_json(play *pl, double wall, int64_t dropped_queue)
            "\"released\":%lld,\"mismatches\":%lld,\"late_ms_mean\":%.3f,\"late_ms_max\":%.3f,"
            "\"dropped_late\":%lld,\"dropped_queue\":%lld,\"discarded\":%lld,\"verified\":%lld,"
            "\"max_diff\":%d,\"errors\":%lld,\"seeks\":%lld,\"wall_s\":%.3f,\"uploader\":\"%s\","
-           "\"path\":\"%s\",\"pauses\":%lld,\"paused_s\":%.3f,\"last_pts\":%.6f}\n",
+           "\"path\":\"%s\",\"format\":\"%s\",\"pauses\":%lld,\"paused_s\":%.3f,\"last_pts\":%.6f}\n",
            (long long)pl->pipe.decoded, (long long)pl->presented, (long long)dropped,
            (long long)pl->uploaded, (long long)pl->released, (long long)pl->mismatches,
            pl->presented ? 1000.0 * pl->late_sum / (double)pl->presented : 0.0,
            1000.0 * pl->late_max, (long long)pl->dropped_late, (long long)dropped_queue,
            (long long)pl->pipe.discarded, (long long)pl->verified, pl->max_diff,
            (long long)pl->errors, (long long)pl->pipe.seeks, wall, pl->use_gl ? "gl" : "memory",
-           pl->yuv ? "yuv" : "rgb", (long long)pl->pipe.clock.pauses, pl->pipe.clock.paused_total,
+           pl->yuv ? "yuv" : "rgb", kzv_pixfmt_name(pl->info->format),
+           (long long)pl->pipe.clock.pauses, pl->pipe.clock.paused_total,
            pl->have_pts ? pl->cur_pts : -1.0);
     fflush(stdout);
 }
@@ -582,7 +585,12 @@ int cmd_play(int argc, char **argv)
 
     kzv_decoder_settings ds;
     kzv_decoder_default_settings(&ds);
-    ds.format = pl->yuv ? KZV_PIXFMT_YUV420P : KZV_PIXFMT_RGB24;
+    /* The yuv path takes the codec's own layout and depth: a 10-bit source is
+     * uploaded with its 10 bits (no 8-bit intermediate), a 4:4:4 one with
+     * full chroma, and the decoded planes are passed through uncopied.
+     * --verify's RGB24 reference converts the same decoded planes on the
+     * CPU, so the two conversions start from the same samples. */
+    ds.format = pl->yuv ? KZV_PIXFMT_YUV_AUTO : KZV_PIXFMT_RGB24;
     ds.threads = (int)pl->threads;
     pl->dec = kzv_open_or_report(a.cmd, pl->path, &ds);
     if (!pl->dec)

@@ -18,6 +18,7 @@ static const char usage[] =
     "  --help    show this help\n\n"
     "JSON keys: file, codec, width, height, fps, frame_rate, total_frames (exact or -1),\n"
     "header_frames (-1 if none), duration, start_time, container, pix_fmt, bit_depth,\n"
+    "yuv_format (what decode --format yuv outputs, e.g. yuv420p10),\n"
     "color_matrix, color_range, color_primaries, color_transfer, color_matrix_tagged,\n"
     "color_range_tagged, rotation, time_base, bit_rate, sample_aspect_ratio, stream_index,\n"
     "decoder, hwaccel.\n"
@@ -43,7 +44,9 @@ static void print_json(const char *path, const kzv_video_info *in)
     kzv_json_str(o, in->container);
     fputs(",\"pix_fmt\":", o);
     kzv_json_str(o, in->pix_fmt);
-    fprintf(o, ",\"bit_depth\":%d,\"color_matrix\":", in->bit_depth);
+    fprintf(o, ",\"bit_depth\":%d,\"yuv_format\":", in->bit_depth);
+    kzv_json_str(o, kzv_pixfmt_name(in->format));
+    fputs(",\"color_matrix\":", o);
     kzv_json_str(o, kzv_color_matrix_name(in->color.matrix));
     fputs(",\"color_range\":", o);
     kzv_json_str(o, kzv_color_range_name(in->color.range));
@@ -100,7 +103,8 @@ static void print_text(const char *path, const kzv_video_info *in, bool counted)
         fputs("Duration:     unknown\n", o);
     fprintf(o, "Start time:   %.6f s\n", in->start_time);
     fprintf(o, "Time base:    %d/%d\n", in->time_base.num, in->time_base.den);
-    fprintf(o, "Pixel format: %s (%d-bit)\n", in->pix_fmt ? in->pix_fmt : "?", in->bit_depth);
+    fprintf(o, "Pixel format: %s (%d-bit; decode --format yuv gives %s)\n", in->pix_fmt ? in->pix_fmt : "?",
+            in->bit_depth, kzv_pixfmt_name(in->format));
     fprintf(o, "Colour:       matrix %s%s, range %s%s, primaries %s, transfer %s\n",
             kzv_color_matrix_name(in->color.matrix),
             in->color.matrix_tagged ? "" : " (untagged, assumed)",
@@ -177,6 +181,9 @@ int cmd_probe(int argc, char **argv)
     kzv_decoder_default_settings(&s);
     s.count_frames = count;
     s.hwaccel = hw;
+    /* Costs nothing (probe converts no frame) and makes info.format say what
+     * `decode --format yuv` would hand out. */
+    s.format = KZV_PIXFMT_YUV_AUTO;
     kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
     if (!d)
         return KZV_EXIT_INPUT;

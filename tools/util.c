@@ -169,18 +169,14 @@ bool kzv_plane_size(kzv_pixfmt f, int w, int h, int p, int *pw, int *ph, int *ro
         *row_bytes = w * bpp;
         return true;
     }
-    if (p < 0 || p > 2)
+    int sx, sy, planes = kzv_pixfmt_planes(f);
+    if (p < 0 || p >= planes || !kzv_pixfmt_chroma_shift(f, &sx, &sy))
         return false;
-    int cw = w, ch = h;
-    switch (f) {
-    case KZV_PIXFMT_YUV420P: cw = (w + 1) / 2; ch = (h + 1) / 2; break;
-    case KZV_PIXFMT_YUV422P: cw = (w + 1) / 2; break;
-    case KZV_PIXFMT_YUV444P: break;
-    default: return false;
-    }
+    int cw = (w + (1 << sx) - 1) >> sx, ch = (h + (1 << sy) - 1) >> sy;
     *pw = p ? cw : w;
     *ph = p ? ch : h;
-    *row_bytes = *pw;
+    /* NV12/P010: plane 1 holds U and V interleaved, two samples per position */
+    *row_bytes = *pw * kzv_pixfmt_sample_bytes(f) * (p && planes == 2 ? 2 : 1);
     return true;
 }
 

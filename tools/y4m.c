@@ -9,8 +9,17 @@ bool kzv_y4m_write_header(FILE *fp, int w, int h, kzv_pixfmt fmt, kzv_rational r
     case KZV_PIXFMT_YUV420P: cs = "C420jpeg XYSCSS=420JPEG"; break;
     case KZV_PIXFMT_YUV422P: cs = "C422 XYSCSS=422"; break;
     case KZV_PIXFMT_YUV444P: cs = "C444 XYSCSS=444"; break;
-    default: return false;
+    /* Deeper samples are 16-bit little-endian in y4m, as in kzv's frames on
+     * little-endian hosts (kzv writes its host-endian samples as they are). */
+    case KZV_PIXFMT_YUV420P10: cs = "C420p10 XYSCSS=420P10"; break;
+    case KZV_PIXFMT_YUV422P10: cs = "C422p10 XYSCSS=422P10"; break;
+    case KZV_PIXFMT_YUV444P10: cs = "C444p10 XYSCSS=444P10"; break;
+    default: return false;   /* RGB, and NV12/P010: y4m has no semi-planar layouts */
     }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    if (kzv_pixfmt_sample_bytes(fmt) > 1)
+        return false;   /* would need byte swapping, which the writer does not do */
+#endif
     if (rate.num <= 0 || rate.den <= 0)
         rate = (kzv_rational){ 25, 1 };
     if (sar.num <= 0 || sar.den <= 0)

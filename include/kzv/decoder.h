@@ -25,7 +25,17 @@
  *
  * Colours: YUV is converted with the stream's tagged matrix and range; an
  * untagged stream is BT.709 when its height is above 576 lines, else BT.601,
- * and limited range.
+ * and limited range. YUV output keeps the source's matrix and range (only the
+ * layout and depth change; frame.color describes it).
+ *
+ * Passthrough: when the decoded picture already has the requested layout (a
+ * YUV format equal to what the codec produces, e.g. yuv420p10 from 10-bit
+ * HEVC, or any source with KZV_PIXFMT_YUV_AUTO) and the size is not being
+ * changed, no pixel is converted or copied: the frame references the codec's
+ * own picture buffers, with the codec's strides, and keeps them alive until
+ * its last kzv_frame_unref() (also after kzv_decoder_close()). Other
+ * conversions go through libswscale with the flags in src/convert.c
+ * (bicubic, accurate rounding).
  *
  * Errors: kzv_decoder_open() fails with KZV_ENOENT (no such file), KZV_EIO
  * (cannot read it), KZV_EINVALIDDATA (empty, not a media file, corrupt
@@ -64,7 +74,10 @@ typedef struct kzv_decoder kzv_decoder;
 typedef struct kzv_decoder_settings {
     kzv_pixfmt format;     /**< output pixel format (default KZV_PIXFMT_RGB24);
                                 KZV_PIXFMT_NONE: frames carry timing, size and colour
-                                but no pixels, and no conversion is done */
+                                but no pixels, and no conversion is done;
+                                KZV_PIXFMT_YUV_AUTO: the YUV layout the codec decodes,
+                                settled on the first frame at open (info.format says
+                                which) and kept for the whole stream */
     int threads;           /**< decoding threads; 0 = one per core (default) */
     int stream_index;      /**< container stream to decode; -1 = the best video stream */
     bool strict;           /**< fail on the first corrupt packet instead of skipping it */
@@ -113,6 +126,10 @@ typedef struct kzv_video_info {
     int stream_index;           /**< the container stream being decoded */
     int64_t bit_rate;           /**< bits per second, 0 when unknown */
     kzv_rational sample_aspect_ratio; /**< {0,1} when unknown */
+    kzv_pixfmt format;          /**< pixel format of the frames this decoder returns:
+                                     settings.format, or for KZV_PIXFMT_YUV_AUTO the
+                                     concrete format it resolved to (e.g.
+                                     KZV_PIXFMT_YUV420P10 for yuv420p10le) */
 } kzv_video_info;
 
 typedef struct kzv_decoder_stats {

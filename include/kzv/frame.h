@@ -7,6 +7,9 @@
  * memory comes from a pool owned by the decoder that produced the frame, so a
  * decoder in its steady state allocates no pixel memory per frame; a frame may
  * outlive its decoder (the pool lives until its last buffer is returned).
+ * Passthrough YUV frames (see decoder.h) hold the codec's own picture buffers
+ * the same way: their strides are the codec's, they are returned to the
+ * codec's pool with the frame's last reference.
  *
  * Frames produced by kzv are immutable: never write to a frame that someone
  * else may hold. A frame made with kzv_frame_alloc() is writable by its creator
@@ -55,8 +58,11 @@ typedef enum kzv_pixfmt {
                                    or P010 from hardware), passed through without
                                    colour conversion; frames carry the concrete
                                    format. Sources of other depths or layouts
-                                   get the nearest one (e.g. 12-bit → 10-bit,
-                                   gray/4:1:1 → 4:2:0/4:4:4 at 8 bit). */
+                                   get the nearest one: 9 to 16 bits → 10 bits,
+                                   8 and fewer → 8; chroma never subsampled more
+                                   than the source's (4:1:1 → 4:2:2, 4:4:0 →
+                                   4:4:4); gray → 4:2:0 (neutral chroma); RGB →
+                                   4:4:4 (matrix as for an untagged source). */
 } kzv_pixfmt;
 
 /** Short lowercase name ("rgb24", "yuv420p", …); "none" for unknown values. */
@@ -132,9 +138,10 @@ typedef struct kzv_frame {
 } kzv_frame;
 
 /**
- * Allocate a frame with its own pixel buffers, laid out as decoded frames
- * are: packed formats tight (stride = width × bytes per pixel, the picture is
- * one contiguous block), planar rows padded to 64 bytes. Pixels are zeroed,
+ * Allocate a frame with its own pixel buffers, laid out as converted decoded
+ * frames are: packed formats tight (stride = width × bytes per pixel, the
+ * picture is one contiguous block), planar rows padded to 64 bytes
+ * (passthrough YUV frames have the codec's strides instead). Pixels are zeroed,
  * timing fields are unknown (pts_ts INT64_MIN), color is BT.709 limited. The caller owns the returned reference and may write every field and
  * pixel until it shares the frame.
  * @return KZV_OK, KZV_EINVAL (bad size or format) or KZV_ENOMEM.

@@ -3,7 +3,7 @@
  *
  *     kzv_gl_settings s;
  *     kzv_gl_default_settings(&s);
- *     s.path = KZV_GL_PATH_YUV;            // decode YUV420P, convert on the GPU
+ *     s.path = KZV_GL_PATH_YUV;            // decode to YUV, convert on the GPU
  *     kzv_uploader *u = NULL;
  *     if (kzv_uploader_create_gl(&u, &s) < 0) … // KZV_EGPU: no usable EGL display
  *     kzv_texture t;
@@ -27,7 +27,8 @@
  * is the top row of the picture (the frame's first row), sampled with
  * GL_LINEAR and GL_CLAMP_TO_EDGE:
  *   RGB24 → GL_RGB8 (alpha reads as 1), RGBA → GL_RGBA8, and with
- *   KZV_GL_PATH_YUV a YUV420P/YUV422P/YUV444P frame → GL_RGBA8 (A = 1).
+ *   KZV_GL_PATH_YUV a YUV frame of any kzv layout (YUV420P/422P/444P, their
+ *   10-bit forms YUV420P10/422P10/444P10, NV12, P010) → GL_RGBA8 (A = 1).
  * RGB48, and YUV frames with KZV_GL_PATH_RGB, are refused with KZV_EUNSUPPORTED
  * (decode to RGB24 for that path). Released textures return to a pool keyed
  * by (width, height, internal format) and are reused by later uploads of the
@@ -36,27 +37,36 @@
  * to read it from another context sharing objects with it, call
  * kzv_gl_finish() (or use your own fence) first.
  *
- * YUV path. The Y, U and V planes are uploaded as GL_R8 textures and a
- * fragment shader draws the RGBA8 texture, with the frame's own matrix
+ * YUV path. The planes are uploaded as they are, as unsigned-integer
+ * textures (GL_R8UI, or GL_R16UI for 16-bit samples; NV12/P010's interleaved
+ * U,V plane as GL_RG8UI/GL_RG16UI), and a fragment shader reads the code
+ * values and draws the RGBA8 texture, with the frame's own matrix
  * (color.matrix: BT.601 (5, 6), BT.709 (1), BT.2020 (9; 10 is converted with
  * the non-constant-luminance matrix, as libswscale and kzv's CPU converter
  * do), FCC (4), SMPTE 240M (7); an unspecified matrix gets the decoder's
  * rule: BT.709 above 576 lines, else BT.601) and range (color.range; limited
- * when unspecified). No colour conversion happens on the CPU. Luma is
+ * when unspecified) at the frame's bit depth (limited range at depth n:
+ * Y' = (Y - 16·2^(n-8)) / (219·2^(n-8)), C' = (C - 128·2^(n-8)) /
+ * (224·2^(n-8)); full range: / (2^n - 1), chroma centred on 2^(n-1)); P010's
+ * values are taken from the high 10 bits of each word. 10-bit samples reach
+ * the matrix with all their bits (no 8-bit intermediate); the one rounding
+ * is the RGBA8 output's. No colour conversion happens on the CPU. Luma is
  * fetched exactly; chroma is upsampled bilinearly at the true sample
  * positions, which are the ones kzv's CPU converter uses:
  *   horizontally (4:2:0, 4:2:2) chroma sample i sits at luma x = 2i ("left"
  *   siting, H.264/HEVC/AV1's default): x = 2i takes C[i], x = 2i+1 takes
  *   (C[i] + C[i+1]) / 2;
- *   vertically (4:2:0) chroma row k sits half-way between luma rows 2k and
+ *   vertically (4:2:0, NV12, P010) chroma row k sits half-way between luma rows 2k and
  *   2k+1: y = 2k takes (C[k-1] + 3 C[k]) / 4, y = 2k+1 (3 C[k] + C[k+1]) / 4;
  *   samples beyond the edges repeat the edge sample.
  * The interpolation is done in the shader from texelFetch'd neighbours in
  * 32-bit float rather than by GL_LINEAR sampling, whose precision is the
  * driver's (Mesa's llvmpipe keeps filtered 8-bit texels at about 8 bits,
  * measured up to 3 levels off); the result is rounded once when written to
- * the RGBA8 target. Measured on llvmpipe: flat areas exact (0 levels off
- * the exact conversion), detailed content and real video within 1 level.
+ * the RGBA8 target. Measured on llvmpipe, every layout: flat areas exact
+ * (0 levels off the exact conversion), detailed content and real video
+ * within 1 level (mean about 0.2), 10-bit ramps on the nearest 8-bit level
+ * of the exact conversion.
  *
  * Thread-safety: a gl uploader is bound to its GL context, which can be
  * current on one thread at a time: call it (the uploader.h functions and
@@ -85,7 +95,8 @@ extern "C" {
 /** How YUV frames are handled. RGB24/RGBA frames are uploaded as is on both. */
 typedef enum kzv_gl_path {
     KZV_GL_PATH_RGB = 0, /**< RGB frames only (decode to RGB24 / RGBA on the CPU) */
-    KZV_GL_PATH_YUV = 1, /**< also YUV420P/422P/444P: planes → shader → RGBA8 */
+    KZV_GL_PATH_YUV = 1, /**< also every YUV layout (8/10-bit planar, NV12,
+                              P010): planes → shader → RGBA8 */
 } kzv_gl_path;
 
 /** Settings of kzv_uploader_create_gl(); plain data, copied at creation. */

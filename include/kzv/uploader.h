@@ -71,7 +71,11 @@ KZV_API int kzv_uploader_create_memory(kzv_uploader **out);
 /** The backend's name ("memory", "gl", …). */
 KZV_API const char *kzv_uploader_name(const kzv_uploader *u);
 
-/** Upload a frame (borrowed). On KZV_OK *tex is a live texture the caller must release. */
+/** Upload a frame (borrowed). On KZV_OK *tex is a live texture the caller must release.
+ *  KZV_EINVAL (logged) for a frame no backend can read: unknown format, a
+ *  missing plane, a stride shorter than a row, or, for formats with 16-bit
+ *  samples (the *10 formats, P010, RGB48), a plane pointer or stride that is
+ *  odd (rows must start 2-byte aligned). */
 KZV_API int kzv_uploader_upload(kzv_uploader *u, const kzv_frame *f, kzv_texture *tex);
 
 /** Release a live texture. KZV_EINVAL (logged, nothing else happens) when

@@ -136,8 +136,9 @@ typedef struct gl_priv {
     int pbo_next;
 
     kzv_gl_yuv_prog yuv;      /* prog == 0 unless path == YUV */
-    GLuint plane[3];          /* R8 textures of the last YUV frame's shape */
+    GLuint plane[3];          /* integer textures of the last YUV frame's shape */
     int plane_w[3], plane_h[3];
+    GLenum plane_ifmt[3];     /* GL_R8UI, GL_R16UI, GL_RG8UI or GL_RG16UI */
     GLuint fbo_draw, fbo_read;
 
     kzv_texmap live;          /* id → gl_tex* */
@@ -399,8 +400,9 @@ static bool pool_put(gl_priv *p, gl_tex *t)
 
 typedef struct plane_src {
     GLuint tex;
-    int w, h, bpp;
-    GLenum fmt;               /* GL_RGB, GL_RGBA, GL_RED */
+    int w, h, bpp;            /* bpp: bytes per texel (1..4) */
+    GLenum fmt;               /* GL_RGB, GL_RGBA, GL_RED_INTEGER, GL_RG_INTEGER */
+    GLenum type;              /* GL_UNSIGNED_BYTE, or GL_UNSIGNED_SHORT (16-bit samples) */
     const uint8_t *data;
     int stride;
 } plane_src;
@@ -469,7 +471,7 @@ static int upload_planes(gl_priv *p, const plane_src *pl, int n)
         }
         for (int i = 0; i < n; i++) {
             glBindTexture(GL_TEXTURE_2D, pl[i].tex);
-            glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, pl[i].w, pl[i].h, pl[i].fmt, GL_UNSIGNED_BYTE,
+            glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, pl[i].w, pl[i].h, pl[i].fmt, pl[i].type,
                             (const void *)(uintptr_t)off[i]);
         }
         glBindBuffer(GL_PIXEL_UNPACK_BUFFER, 0);
@@ -482,13 +484,16 @@ static int upload_planes(gl_priv *p, const plane_src *pl, int n)
             if (pl[i].stride % pl[i].bpp == 0) {
                 glPixelStorei(GL_UNPACK_ROW_LENGTH, pl[i].stride / pl[i].bpp);
                 glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, pl[i].w, pl[i].h, pl[i].fmt,
-                                GL_UNSIGNED_BYTE, pl[i].data);
+                                pl[i].type, pl[i].data);
                 glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
             } else {
                 /* GL counts row length in pixels: a stride that is not a whole
-                 * number of pixels can only be walked one row at a time. */
+                 * number of pixels (RGB24, or P010's 4-byte U,V pairs on a
+                 * stride that is only even) can only be walked one row at a
+                 * time. Rows of 16-bit samples still start 2-byte aligned:
+                 * the uploader refuses odd strides for them. */
                 for (int y = 0; y < pl[i].h; y++)
-                    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, y, pl[i].w, 1, pl[i].fmt, GL_UNSIGNED_BYTE,
+                    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, y, pl[i].w, 1, pl[i].fmt, pl[i].type,
                                     pl[i].data + (size_t)pl[i].stride * (size_t)y);
             }
         }
@@ -501,16 +506,19 @@ static int upload_planes(gl_priv *p, const plane_src *pl, int n)
 
 /* ---- the YUV path ------------------------------------------------------------ */
 
-static int ensure_planes(gl_priv *p, const int w[3], const int h[3])
+static int ensure_planes(gl_priv *p, int n, const int w[3], const int h[3], const GLenum ifmt[3])
 {
-    for (int i = 0; i < 3; i++) {
-        if (p->plane[i] && p->plane_w[i] == w[i] && p->plane_h[i] == h[i])
+    for (int i = 0; i < n; i++) {
+        if (p->plane[i] && p->plane_w[i] == w[i] && p->plane_h[i] == h[i] &&
+            p->plane_ifmt[i] == ifmt[i])
             continue;
         delete_texture(p, &p->plane[i]);
-        /* Every plane is read with texelFetch (see gl_yuv.c). */
-        p->plane[i] = make_texture(p, w[i], h[i], GL_R8, GL_NEAREST);
+        /* Every plane is read with texelFetch (see gl_yuv.c); integer
+         * textures must not be filtered (GL_LINEAR would make them incomplete). */
+        p->plane[i] = make_texture(p, w[i], h[i], ifmt[i], GL_NEAREST);
         p->plane_w[i] = w[i];
         p->plane_h[i] = h[i];
+        p->plane_ifmt[i] = ifmt[i];
         int err = p->plane[i] ? gl_check("creating a plane texture") : KZV_EGPU;
         if (err < 0) {
             delete_texture(p, &p->plane[i]);
@@ -520,7 +528,29 @@ static int ensure_planes(gl_priv *p, const int w[3], const int h[3])
     return KZV_OK;
 }
 
-static int draw_yuv(gl_priv *p, const kzv_frame *f, gl_tex *out, int cw, int ch, int sub_x, int sub_y)
+/* How a YUV frame's planes are stored and read. */
+typedef struct yuv_layout {
+    int sub_x, sub_y;         /* log2 chroma subsampling */
+    int depth;                /* significant bits: 8 or 10 */
+    int bytes;                /* bytes per sample: 1 or 2 */
+    bool semi;                /* plane 1 holds U,V interleaved (NV12, P010) */
+    unsigned shift;           /* value sits this many bits up in its word (P010: 6) */
+} yuv_layout;
+
+static bool yuv_layout_of(kzv_pixfmt fmt, yuv_layout *l)
+{
+    if (!kzv_pixfmt_chroma_shift(fmt, &l->sub_x, &l->sub_y))
+        return false;
+    l->depth = kzv_pixfmt_depth(fmt);
+    l->bytes = kzv_pixfmt_sample_bytes(fmt);
+    l->semi = kzv_pixfmt_planes(fmt) == 2;
+    /* P010 stores value << 6 in each 16-bit word; the planar 10-bit formats
+     * keep it in the low bits. */
+    l->shift = fmt == KZV_PIXFMT_P010 ? 16u - (unsigned)l->depth : 0u;
+    return l->depth == 8 || l->depth == 10;
+}
+
+static int draw_yuv(gl_priv *p, const kzv_frame *f, gl_tex *out, const yuv_layout *l, int cw, int ch)
 {
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, p->fbo_draw);
     glFramebufferTexture2D(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, out->name, 0);
@@ -532,7 +562,7 @@ static int draw_yuv(gl_priv *p, const kzv_frame *f, gl_tex *out, int cw, int ch,
         return KZV_EGPU;
     }
     float m[9], off[3];
-    kzv_gl_yuv_coeffs(f->color.matrix, f->color.range, f->height, m, off);
+    kzv_gl_yuv_coeffs(f->color.matrix, f->color.range, f->height, l->depth, m, off);
 
     glViewport(0, 0, f->width, f->height);
     for (int i = 0; i < 7; i++)
@@ -541,12 +571,16 @@ static int draw_yuv(gl_priv *p, const kzv_frame *f, gl_tex *out, int cw, int ch,
     glUseProgram(p->yuv.prog);
     glUniformMatrix3fv(p->yuv.loc_m, 1, GL_FALSE, m);
     glUniform3fv(p->yuv.loc_off, 1, off);
-    glUniform2f(p->yuv.loc_cscale, sub_x ? 0.5f : 1.0f, sub_y ? 0.5f : 1.0f);
-    glUniform2f(p->yuv.loc_coff, 0.0f, sub_y ? -0.25f : 0.0f);
+    glUniform2f(p->yuv.loc_cscale, l->sub_x ? 0.5f : 1.0f, l->sub_y ? 0.5f : 1.0f);
+    glUniform2f(p->yuv.loc_coff, 0.0f, l->sub_y ? -0.25f : 0.0f);
     glUniform2i(p->yuv.loc_cmax, cw - 1, ch - 1);
+    glUniform1i(p->yuv.loc_semi, l->semi ? 1 : 0);
+    glUniform1ui(p->yuv.loc_shift, l->shift);
     for (int i = 0; i < 3; i++) {
         glActiveTexture(GL_TEXTURE0 + (GLenum)i);
-        glBindTexture(GL_TEXTURE_2D, p->plane[i]);
+        /* Semi-planar: u_v is never read, but give it the (integer) U,V
+         * plane so no unit holds a texture of the wrong sampler type. */
+        glBindTexture(GL_TEXTURE_2D, p->plane[l->semi && i == 2 ? 1 : i]);
         glBindSampler((GLuint)i, 0);
     }
     glActiveTexture(GL_TEXTURE0);
@@ -566,18 +600,19 @@ static int gl_upload(void *opaque, const kzv_frame *f, kzv_texture *out)
 {
     gl_priv *p = opaque;
     bool yuv = false;
-    int sub_x = 0, sub_y = 0;
+    yuv_layout lay = { 0 };
     GLenum ifmt = GL_RGBA8;
     switch (f->format) {
     case KZV_PIXFMT_RGB24: ifmt = GL_RGB8; break;
     case KZV_PIXFMT_RGBA:  ifmt = GL_RGBA8; break;
-    case KZV_PIXFMT_YUV420P: yuv = true; sub_x = sub_y = 1; break;
-    case KZV_PIXFMT_YUV422P: yuv = true; sub_x = 1; break;
-    case KZV_PIXFMT_YUV444P: yuv = true; break;
     default:
-        kzv_log(NULL, KZV_LOG_ERROR, "gl uploader: %s frames are not supported "
-                "(decode to rgb24, rgba or 8-bit planar yuv)", kzv_pixfmt_name(f->format));
-        return KZV_EUNSUPPORTED;
+        yuv = yuv_layout_of(f->format, &lay);
+        if (!yuv) {
+            kzv_log(NULL, KZV_LOG_ERROR, "gl uploader: %s frames are not supported "
+                    "(decode to rgb24, rgba or yuv)", kzv_pixfmt_name(f->format));
+            return KZV_EUNSUPPORTED;
+        }
+        break;
     }
     if (yuv && p->s.path != KZV_GL_PATH_YUV) {
         kzv_log(NULL, KZV_LOG_ERROR, "gl uploader: %s frame on the RGB path; decode to rgb24 "
@@ -610,23 +645,33 @@ static int gl_upload(void *opaque, const kzv_frame *f, kzv_texture *out)
             .tex = t->name, .w = f->width, .h = f->height,
             .bpp = f->format == KZV_PIXFMT_RGB24 ? 3 : 4,
             .fmt = f->format == KZV_PIXFMT_RGB24 ? GL_RGB : GL_RGBA,
+            .type = GL_UNSIGNED_BYTE,
             .data = f->data[0], .stride = f->stride[0],
         };
         err = upload_planes(p, &pl, 1);
     } else {
-        int cw = sub_x ? (f->width + 1) / 2 : f->width;
-        int ch = sub_y ? (f->height + 1) / 2 : f->height;
+        int cw = (f->width + (1 << lay.sub_x) - 1) >> lay.sub_x;
+        int ch = (f->height + (1 << lay.sub_y) - 1) >> lay.sub_y;
+        int n = lay.semi ? 2 : 3;
         int pw[3] = { f->width, cw, cw }, ph[3] = { f->height, ch, ch };
-        err = ensure_planes(p, pw, ph);
+        bool wide = lay.bytes == 2;
+        GLenum one = wide ? GL_R16UI : GL_R8UI, two = wide ? GL_RG16UI : GL_RG8UI;
+        GLenum pifmt[3] = { one, lay.semi ? two : one, one };
+        err = ensure_planes(p, n, pw, ph, pifmt);
         if (err == KZV_OK) {
             plane_src pl[3];
-            for (int i = 0; i < 3; i++)
-                pl[i] = (plane_src){ .tex = p->plane[i], .w = pw[i], .h = ph[i], .bpp = 1,
-                                     .fmt = GL_RED, .data = f->data[i], .stride = f->stride[i] };
-            err = upload_planes(p, pl, 3);
+            for (int i = 0; i < n; i++) {
+                int comps = lay.semi && i == 1 ? 2 : 1;
+                pl[i] = (plane_src){ .tex = p->plane[i], .w = pw[i], .h = ph[i],
+                                     .bpp = comps * lay.bytes,
+                                     .fmt = comps == 2 ? GL_RG_INTEGER : GL_RED_INTEGER,
+                                     .type = wide ? GL_UNSIGNED_SHORT : GL_UNSIGNED_BYTE,
+                                     .data = f->data[i], .stride = f->stride[i] };
+            }
+            err = upload_planes(p, pl, n);
         }
         if (err == KZV_OK)
-            err = draw_yuv(p, f, t, cw, ch, sub_x, sub_y);
+            err = draw_yuv(p, f, t, &lay, cw, ch);
     }
     if (err == KZV_OK) {
         kzv_texture id = p->next_id;

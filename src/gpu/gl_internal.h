@@ -44,17 +44,18 @@ void kzv_gl_ctx_destroy(kzv_gl_ctx *c);
 typedef struct kzv_gl_yuv_prog {
     GLuint prog;
     GLuint vao;
-    GLint loc_m, loc_off, loc_cscale, loc_coff, loc_cmax;
+    GLint loc_m, loc_off, loc_cscale, loc_coff, loc_cmax, loc_semi, loc_shift;
 } kzv_gl_yuv_prog;
 
 /* Compile and link the program; KZV_EGPU with the compiler's log on failure. */
 int kzv_gl_yuv_prog_init(kzv_gl_yuv_prog *p);
 void kzv_gl_yuv_prog_free(kzv_gl_yuv_prog *p);
 
-/* Coefficients for rgb = m * (y, u, v) + off with y, u, v the normalised
- * 8-bit samples (D / 255) and rgb in 0..1. `m` is column-major (GLSL mat3).
- * Returns the matrix code actually used (unspecified → the untagged rule). */
-int kzv_gl_yuv_coeffs(int matrix, int range, int height, float m[9], float off[3]);
+/* Coefficients for rgb = m * (y, u, v) + off with y, u, v the code values of
+ * `depth`-bit samples (0..2^depth - 1, as stored, unnormalised) and rgb in
+ * 0..1. `m` is column-major (GLSL mat3). Returns the matrix code actually used
+ * (unspecified → the untagged rule). */
+int kzv_gl_yuv_coeffs(int matrix, int range, int height, int depth, float m[9], float off[3]);
 
 #endif /* KZV_HAVE_GL */
 #endif

@@ -4,10 +4,25 @@
  * A full-screen triangle (no vertex buffer: positions come from gl_VertexID)
  * covers a viewport of the frame's size; each fragment (x, y) is pixel (x, y)
  * of the output texture, where row 0 is the top of the picture as in every
- * kzv texture. Luma is fetched exactly with texelFetch. Chroma is upsampled
- * bilinearly in the shader, from the (up to) four neighbouring chroma
- * samples fetched with texelFetch and mixed in float, at the positions kzv's
- * CPU converter uses (src/yuv2rgb.h):
+ * kzv texture.
+ *
+ * Planes are unsigned-integer textures (R8UI/R16UI, and RG8UI/RG16UI for the
+ * interleaved U,V plane of NV12/P010) read with texelFetch, so the shader
+ * sees the stored code values themselves, 8- or 10-bit alike. Why integer
+ * textures: OpenGL ES 3.0 has no normalised 16-bit formats (R16 needs
+ * EXT_texture_norm16), and a 10-bit sample squeezed into R8 would lose its
+ * two low bits before the matrix. P010 keeps its value in the high bits of
+ * each word: the shader shifts it down (u_shift = 6) in integers, exactly as
+ * kzv's CPU converter does (low bits, zero in valid P010, are dropped). Code
+ * values go into the matrix unnormalised: kzv_gl_yuv_coeffs() folds the
+ * depth's offsets and scales (limited: Y' = (Y - 16·2^(n-8)) / (219·2^(n-8)),
+ * C' = (C - 128·2^(n-8)) / (224·2^(n-8)); full: Y' = Y / (2^n - 1),
+ * C' = (C - 2^(n-1)) / (2^n - 1)) into the matrix and offset.
+ *
+ * Luma is fetched exactly. Chroma is upsampled bilinearly in the shader,
+ * from the (up to) four neighbouring chroma samples fetched with texelFetch
+ * and mixed in float, at the positions kzv's CPU converter uses
+ * (src/yuv2rgb.h):
  *   position in chroma samples  fx = x * sx,  fy = y * sy + oy
  *   subsampled horizontally: sx = 1/2          ("left": C[i] at x = 2i,
  *                                               x = 2i+1 is (C[i] + C[i+1]) / 2)
@@ -21,9 +36,10 @@
  * the driver's. On Mesa's llvmpipe, GL_LINEAR on the R8 chroma planes (with
  * the same positions) was measured up to 3 levels off the exact conversion
  * (mean 0.41 on 4:2:0 content), the interpolated chroma being kept at about
- * 8 bits and the matrix gaining up to 2.1 on it. Four texelFetches and two
- * mix()es per plane are exact in 32-bit float on every driver: max 2, mean
- * 0.2 on the same content (see tests/gl/test_gl_yuv.c).
+ * 8 bits and the matrix gaining up to 2.1 on it (and integer textures cannot
+ * be filtered at all). Four texelFetches and two mix()es per plane are exact
+ * in 32-bit float on every driver (code values below 2^10 times weights in
+ * quarters): max 2, mean 0.2 on the same content (see tests/gl/test_gl_yuv.c).
  */
 #ifdef KZV_HAVE_GL
 
@@ -45,28 +61,35 @@ static const char *fs_src =
     "#version 300 es\n"
     "precision highp float;\n"
     "precision highp int;\n"
-    "precision highp sampler2D;\n"
-    "uniform sampler2D u_y;\n"
-    "uniform sampler2D u_u;\n"
-    "uniform sampler2D u_v;\n"
+    "precision highp usampler2D;\n"
+    "uniform usampler2D u_y;\n"
+    "uniform usampler2D u_u;\n"   /* U, or interleaved U,V (.rg) when u_semi */
+    "uniform usampler2D u_v;\n"   /* V (unused when u_semi) */
+    "uniform bool u_semi;\n"
+    "uniform uint u_shift;\n"     /* 6 for P010 (value in the high bits), else 0 */
     "uniform mat3 u_m;\n"
     "uniform vec3 u_off;\n"
     "uniform vec2 u_cscale;\n"   /* (sx, sy) */
     "uniform vec2 u_coff;\n"     /* (0, oy) */
     "uniform ivec2 u_cmax;\n"    /* chroma plane size - 1 */
     "out vec4 o_color;\n"
+    "vec2 chroma(ivec2 c) {\n"
+    "    uvec2 uv = u_semi ? texelFetch(u_u, c, 0).rg\n"
+    "                      : uvec2(texelFetch(u_u, c, 0).r, texelFetch(u_v, c, 0).r);\n"
+    "    return vec2(uv >> u_shift);\n"
+    "}\n"
     "void main() {\n"
     "    ivec2 p = ivec2(gl_FragCoord.xy);\n"
-    "    float y = texelFetch(u_y, p, 0).r;\n"
+    "    float y = float(texelFetch(u_y, p, 0).r >> u_shift);\n"
     "    vec2 f = vec2(p) * u_cscale + u_coff;\n"
     "    vec2 f0 = floor(f);\n"
     "    vec2 a = f - f0;\n"
     "    ivec2 c0 = clamp(ivec2(f0), ivec2(0), u_cmax);\n"
     "    ivec2 c1 = clamp(ivec2(f0) + 1, ivec2(0), u_cmax);\n"
-    "    vec2 t00 = vec2(texelFetch(u_u, c0, 0).r, texelFetch(u_v, c0, 0).r);\n"
-    "    vec2 t10 = vec2(texelFetch(u_u, ivec2(c1.x, c0.y), 0).r, texelFetch(u_v, ivec2(c1.x, c0.y), 0).r);\n"
-    "    vec2 t01 = vec2(texelFetch(u_u, ivec2(c0.x, c1.y), 0).r, texelFetch(u_v, ivec2(c0.x, c1.y), 0).r);\n"
-    "    vec2 t11 = vec2(texelFetch(u_u, c1, 0).r, texelFetch(u_v, c1, 0).r);\n"
+    "    vec2 t00 = chroma(c0);\n"
+    "    vec2 t10 = chroma(ivec2(c1.x, c0.y));\n"
+    "    vec2 t01 = chroma(ivec2(c0.x, c1.y));\n"
+    "    vec2 t11 = chroma(c1);\n"
     "    vec2 uv = mix(mix(t00, t10, a.x), mix(t01, t11, a.x), a.y);\n"
     "    vec3 rgb = u_m * vec3(y, uv) + u_off;\n"
     "    o_color = vec4(clamp(rgb, 0.0, 1.0), 1.0);\n"
@@ -123,6 +146,8 @@ int kzv_gl_yuv_prog_init(kzv_gl_yuv_prog *p)
     p->loc_cscale = glGetUniformLocation(prog, "u_cscale");
     p->loc_coff = glGetUniformLocation(prog, "u_coff");
     p->loc_cmax = glGetUniformLocation(prog, "u_cmax");
+    p->loc_semi = glGetUniformLocation(prog, "u_semi");
+    p->loc_shift = glGetUniformLocation(prog, "u_shift");
 
     /* Sampler units never change: set them once. */
     GLint prev = 0;
@@ -152,7 +177,7 @@ void kzv_gl_yuv_prog_free(kzv_gl_yuv_prog *p)
     *p = (kzv_gl_yuv_prog){ 0 };
 }
 
-int kzv_gl_yuv_coeffs(int matrix, int range, int height, float m[9], float off[3])
+int kzv_gl_yuv_coeffs(int matrix, int range, int height, int depth, float m[9], float off[3])
 {
     if (matrix != KZV_MATRIX_BT709 && matrix != KZV_MATRIX_FCC && matrix != KZV_MATRIX_BT470BG &&
         matrix != KZV_MATRIX_SMPTE170M && matrix != KZV_MATRIX_SMPTE240M &&
@@ -168,14 +193,18 @@ int kzv_gl_yuv_coeffs(int matrix, int range, int height, float m[9], float off[3
     default:                    kr = 0.299;  kb = 0.114;  break;
     }
     double kg = 1.0 - kr - kb;
-    /* Samples arrive normalised, s = D / 255. Y' = (D - yo) / ys, C' = (D - co) / cs. */
+    /* Samples arrive as code values D of `depth` bits (H.273):
+     * Y' = (D - yo) / ys, C' = (D - co) / cs. */
+    double scale = (double)(1 << (depth - 8));
     double yo, co, ys, cs;
     if (range == KZV_RANGE_FULL) {
-        yo = 0; co = 128; ys = cs = 255;
+        yo = 0;
+        co = (double)(1 << (depth - 1));
+        ys = cs = (double)((1 << depth) - 1);
     } else {
-        yo = 16; co = 128; ys = 219; cs = 224;
+        yo = 16 * scale; co = 128 * scale; ys = 219 * scale; cs = 224 * scale;
     }
-    double ky = 255.0 / ys, kc = 255.0 / cs;          /* per unit of s */
+    double ky = 1.0 / ys, kc = 1.0 / cs;              /* per code value */
     double y0 = -yo / ys, c0 = -co / cs;              /* constant parts */
     double rv = 2.0 * (1.0 - kr), bu = 2.0 * (1.0 - kb);
     double gu = -2.0 * kb * (1.0 - kb) / kg, gv = -2.0 * kr * (1.0 - kr) / kg;

@@ -8,19 +8,25 @@
 #include "gl_test_util.h"
 #include "ktest.h"
 
-static int bytes_pp(kzv_pixfmt fmt)
+/* Bytes per texel of plane p: a packed pixel, one sample, or NV12/P010's
+ * U,V pair. */
+static int texel_bytes(kzv_pixfmt fmt, int p)
 {
-    return fmt == KZV_PIXFMT_RGB24 ? 3 : fmt == KZV_PIXFMT_RGBA ? 4 : 1;
+    if (fmt == KZV_PIXFMT_RGB24)
+        return 3;
+    if (fmt == KZV_PIXFMT_RGBA)
+        return 4;
+    int comps = kzv_pixfmt_planes(fmt) == 2 && p == 1 ? 2 : 1;
+    return comps * kzv_pixfmt_sample_bytes(fmt);
 }
 
+/* Plane p's size in texels (chroma positions for plane 1 of NV12/P010). */
 static void plane_dims(const kzv_frame *f, int p, int *w, int *h)
 {
-    *w = f->width;
-    *h = f->height;
-    if (p > 0 && (f->format == KZV_PIXFMT_YUV420P || f->format == KZV_PIXFMT_YUV422P))
-        *w = (f->width + 1) / 2;
-    if (p > 0 && f->format == KZV_PIXFMT_YUV420P)
-        *h = (f->height + 1) / 2;
+    int sx = 0, sy = 0;
+    kzv_pixfmt_chroma_shift(f->format, &sx, &sy);
+    *w = p > 0 ? (f->width + (1 << sx) - 1) >> sx : f->width;
+    *h = p > 0 ? (f->height + (1 << sy) - 1) >> sy : f->height;
 }
 
 kzv_frame *gt_frame_new(int w, int h, kzv_pixfmt fmt, const int stride[3])
@@ -38,7 +44,7 @@ kzv_frame *gt_frame_new(int w, int h, kzv_pixfmt fmt, const int stride[3])
     for (int p = 0; p < kzv_pixfmt_planes(fmt); p++) {
         int pw, ph;
         plane_dims(f, p, &pw, &ph);
-        int s = stride && stride[p] ? stride[p] : pw * bytes_pp(fmt);
+        int s = stride && stride[p] ? stride[p] : pw * texel_bytes(fmt, p);
         f->stride[p] = s;
         f->data[p] = kt_malloc((size_t)s * (size_t)ph);
         memset(f->data[p], 0, (size_t)s * (size_t)ph);
@@ -58,6 +64,8 @@ void gt_frame_free(kzv_frame *f)
 void gt_fill_pattern(kzv_frame *f, uint32_t seed)
 {
     uint32_t x = seed * 2654435761u + 12345u;
+    int depth = kzv_pixfmt_depth(f->format);
+    bool wide = kzv_pixfmt_sample_bytes(f->format) == 2 && f->format != KZV_PIXFMT_RGB48;
     for (int p = 0; p < kzv_pixfmt_planes(f->format); p++) {
         int pw, ph;
         plane_dims(f, p, &pw, &ph);
@@ -67,7 +75,54 @@ void gt_fill_pattern(kzv_frame *f, uint32_t seed)
             x ^= x << 5;
             f->data[p][i] = (uint8_t)(x >> 24);
         }
+        if (!wide)
+            continue;
+        /* 16-bit YUV words hold `depth`-bit values: keep them legal (low
+         * bits for the planar formats, high bits for P010). */
+        for (int y = 0; y < ph; y++) {
+            uint16_t *row = (uint16_t *)(void *)(f->data[p] + (size_t)f->stride[p] * (size_t)y);
+            int n = pw * texel_bytes(f->format, p) / 2;
+            for (int i = 0; i < n; i++)
+                row[i] = f->format == KZV_PIXFMT_P010
+                             ? (uint16_t)(row[i] & ~((1u << (16 - depth)) - 1u))
+                             : (uint16_t)(row[i] & ((1u << depth) - 1u));
+        }
     }
+}
+
+int gt_sample(const kzv_frame *f, int plane, int comp, int x, int y)
+{
+    bool semi = kzv_pixfmt_planes(f->format) == 2;
+    if (semi && plane == 2) {
+        plane = 1;
+        comp = 1;
+    }
+    const uint8_t *row = f->data[plane] + (size_t)f->stride[plane] * (size_t)y;
+    size_t i = (size_t)x * (semi && plane == 1 ? 2 : 1) + (size_t)comp;
+    if (kzv_pixfmt_sample_bytes(f->format) == 1)
+        return row[i];
+    uint16_t v;
+    memcpy(&v, row + 2 * i, 2);
+    return f->format == KZV_PIXFMT_P010 ? v >> (16 - kzv_pixfmt_depth(f->format)) : v;
+}
+
+void gt_put(kzv_frame *f, int plane, int x, int y, int value)
+{
+    int comp = 0;
+    if (kzv_pixfmt_planes(f->format) == 2 && plane == 2) {
+        plane = 1;
+        comp = 1;
+    }
+    bool semi = kzv_pixfmt_planes(f->format) == 2 && plane == 1;
+    uint8_t *row = f->data[plane] + (size_t)f->stride[plane] * (size_t)y;
+    size_t i = (size_t)x * (semi ? 2 : 1) + (size_t)comp;
+    if (kzv_pixfmt_sample_bytes(f->format) == 1) {
+        row[i] = (uint8_t)value;
+        return;
+    }
+    uint16_t v = (uint16_t)(f->format == KZV_PIXFMT_P010
+                                ? value << (16 - kzv_pixfmt_depth(f->format)) : value);
+    memcpy(row + 2 * i, &v, 2);
 }
 
 /*
@@ -126,7 +181,8 @@ uint8_t *gt_read_rgba(kzv_uploader *u, kzv_texture t, int w, int h)
     return buf;
 }
 
-void gt_yuv_to_rgb(int matrix, int range, double y, double u, double v, double rgb[3])
+void gt_yuv_to_rgb_depth(int matrix, int range, int depth, double y, double u, double v,
+                        double rgb[3])
 {
     double kr, kb;
     switch (matrix) {
@@ -138,15 +194,17 @@ void gt_yuv_to_rgb(int matrix, int range, double y, double u, double v, double r
     default: kr = 0.299; kb = 0.114; break;
     }
     double kg = 1.0 - kr - kb;
+    /* H.273's quantisation at `depth` bits */
+    double sc = ldexp(1.0, depth - 8), max = ldexp(1.0, depth) - 1.0;
     double Y, Cb, Cr;
     if (range == KZV_RANGE_FULL) {
-        Y = y / 255.0;
-        Cb = (u - 128.0) / 255.0;
-        Cr = (v - 128.0) / 255.0;
+        Y = y / max;
+        Cb = (u - ldexp(1.0, depth - 1)) / max;
+        Cr = (v - ldexp(1.0, depth - 1)) / max;
     } else {
-        Y = (y - 16.0) / 219.0;
-        Cb = (u - 128.0) / 224.0;
-        Cr = (v - 128.0) / 224.0;
+        Y = (y - 16.0 * sc) / (219.0 * sc);
+        Cb = (u - 128.0 * sc) / (224.0 * sc);
+        Cr = (v - 128.0 * sc) / (224.0 * sc);
     }
     double r = Y + 2.0 * (1.0 - kr) * Cr;
     double b = Y + 2.0 * (1.0 - kb) * Cb;
@@ -158,13 +216,16 @@ void gt_yuv_to_rgb(int matrix, int range, double y, double u, double v, double r
     }
 }
 
+void gt_yuv_to_rgb(int matrix, int range, double y, double u, double v, double rgb[3])
+{
+    gt_yuv_to_rgb_depth(matrix, range, 8, y, u, v, rgb);
+}
+
 /* Chroma at luma position (x, y) with kzv's siting, in double. */
 static double chroma_at(const kzv_frame *f, int plane, int x, int y)
 {
     int cw, ch;
     plane_dims(f, plane, &cw, &ch);
-    const uint8_t *d = f->data[plane];
-    int s = f->stride[plane];
     bool sx = cw != f->width, sy = ch != f->height;
     /* horizontal position in chroma samples: left siting */
     double fx = sx ? x / 2.0 : x;
@@ -185,7 +246,7 @@ static double chroma_at(const kzv_frame *f, int plane, int x, int y)
             double wx = i ? ax : 1.0 - ax;
             if (wx == 0)
                 continue;
-            acc += wx * wy * d[(size_t)yy * (size_t)s + (size_t)xx];
+            acc += wx * wy * gt_sample(f, plane, 0, xx, yy);
         }
     }
     return acc;
@@ -194,12 +255,13 @@ static double chroma_at(const kzv_frame *f, int plane, int x, int y)
 double *gt_yuv_reference(const kzv_frame *f)
 {
     double *ref = kt_malloc(sizeof(double) * 3 * (size_t)f->width * (size_t)f->height);
+    int depth = kzv_pixfmt_depth(f->format);
     for (int y = 0; y < f->height; y++) {
         for (int x = 0; x < f->width; x++) {
-            double Y = f->data[0][(size_t)y * (size_t)f->stride[0] + (size_t)x];
+            double Y = gt_sample(f, 0, 0, x, y);
             double U = chroma_at(f, 1, x, y), V = chroma_at(f, 2, x, y);
-            gt_yuv_to_rgb(f->color.matrix, f->color.range, Y, U, V,
-                          &ref[3 * ((size_t)y * (size_t)f->width + (size_t)x)]);
+            gt_yuv_to_rgb_depth(f->color.matrix, f->color.range, depth, Y, U, V,
+                                &ref[3 * ((size_t)y * (size_t)f->width + (size_t)x)]);
         }
     }
     return ref;

@@ -1,4 +1,5 @@
-/* gl uploader: upload throughput at 1080p (frames/s), RGB and YUV paths,
+/* gl uploader: upload throughput at 1080p (frames/s), RGB and YUV paths
+ * (8-bit planar, NV12, and the 10-bit layouts with their 16-bit samples),
  * with and without the PBO ring. Figures only; nothing is asserted about
  * speed (on llvmpipe every "GPU" copy runs on the CPU). Each run uploads
  * and releases frames back to back (one texture in flight, as a player
@@ -47,7 +48,7 @@ static void run(kzv_pixfmt fmt, kzv_gl_path path, int pbo, double seconds)
     kzv_gl_stats st;
     kzv_gl_get_stats(u, &st);
     double mb = (double)(st.bytes_uploaded - st0.bytes_uploaded) / 1e6;
-    printf("throughput 1920x1080 %-7s %s path, PBO ring %d: %6.1f frames/s (%7.1f MB/s of pixels)\n",
+    printf("throughput 1920x1080 %-9s %s path, PBO ring %d: %6.1f frames/s (%7.1f MB/s of pixels)\n",
            kzv_pixfmt_name(fmt), path == KZV_GL_PATH_YUV ? "YUV" : "RGB", pbo, n / (t1 - t0),
            mb / (t1 - t0));
     KT_CHECK_EQ_INT(kzv_uploader_live_textures(u), 0);
@@ -65,6 +66,9 @@ int main(int argc, char **argv)
         run(KZV_PIXFMT_RGBA, KZV_GL_PATH_RGB, pbo, secs);
         run(KZV_PIXFMT_YUV420P, KZV_GL_PATH_YUV, pbo, secs);
         run(KZV_PIXFMT_YUV444P, KZV_GL_PATH_YUV, pbo, secs);
+        run(KZV_PIXFMT_NV12, KZV_GL_PATH_YUV, pbo, secs);
+        run(KZV_PIXFMT_YUV420P10, KZV_GL_PATH_YUV, pbo, secs);
+        run(KZV_PIXFMT_P010, KZV_GL_PATH_YUV, pbo, secs);
     }
     fflush(stdout);
     return kt_finish();

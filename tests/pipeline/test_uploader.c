@@ -378,9 +378,11 @@ static void test_texmap(void)
 static void fill_pattern(kzv_frame *f, int seed)
 {
     for (int p = 0; p < kzv_pixfmt_planes(f->format); p++) {
-        int rows = f->height, row = f->stride[p];
-        if (p && f->format == KZV_PIXFMT_YUV420P)
-            rows = (f->height + 1) / 2;
+        size_t row_bytes;
+        int rows;
+        if (!kzv_plane_geometry(f->format, f->width, f->height, p, &row_bytes, &rows))
+            continue;
+        int row = f->stride[p];
         for (int y = 0; y < rows; y++)
             for (int x = 0; x < row; x++)
                 f->data[p][(size_t)y * (size_t)f->stride[p] + (size_t)x] =
@@ -394,16 +396,51 @@ static int same_pixels(const kzv_frame *a, const kzv_frame *b)
     if (a->width != b->width || a->height != b->height || a->format != b->format)
         return 0;
     for (int p = 0; p < kzv_pixfmt_planes(a->format); p++) {
-        int bpp = a->format == KZV_PIXFMT_RGB24 ? 3 : a->format == KZV_PIXFMT_RGBA ? 4
-                : a->format == KZV_PIXFMT_RGB48 ? 6 : 1;
-        int w = a->width, h = a->height;
-        if (p && a->format == KZV_PIXFMT_YUV420P) { w = (w + 1) / 2; h = (h + 1) / 2; }
-        for (int y = 0; y < h; y++)
+        size_t row;
+        int rows;
+        if (!kzv_plane_geometry(a->format, a->width, a->height, p, &row, &rows))
+            return 0;
+        for (int y = 0; y < rows; y++)
             if (memcmp(a->data[p] + (size_t)y * (size_t)a->stride[p],
-                       b->data[p] + (size_t)y * (size_t)b->stride[p], (size_t)(w * bpp)))
+                       b->data[p] + (size_t)y * (size_t)b->stride[p], row))
                 return 0;
     }
     return 1;
+}
+
+/* Plane geometry of every layout: row bytes (chroma rounded up, U,V pairs
+ * for NV12/P010, 2 bytes per 16-bit sample) and rows, for an odd size. */
+static void test_plane_geometry(void)
+{
+    static const struct { kzv_pixfmt fmt; size_t row[3]; int rows[3]; } g[] = {
+        { KZV_PIXFMT_RGB24,     { 45 }, { 7 } },
+        { KZV_PIXFMT_RGBA,      { 60 }, { 7 } },
+        { KZV_PIXFMT_RGB48,     { 90 }, { 7 } },
+        { KZV_PIXFMT_YUV420P,   { 15, 8, 8 }, { 7, 4, 4 } },
+        { KZV_PIXFMT_YUV422P,   { 15, 8, 8 }, { 7, 7, 7 } },
+        { KZV_PIXFMT_YUV444P,   { 15, 15, 15 }, { 7, 7, 7 } },
+        { KZV_PIXFMT_YUV420P10, { 30, 16, 16 }, { 7, 4, 4 } },
+        { KZV_PIXFMT_YUV422P10, { 30, 16, 16 }, { 7, 7, 7 } },
+        { KZV_PIXFMT_YUV444P10, { 30, 30, 30 }, { 7, 7, 7 } },
+        { KZV_PIXFMT_NV12,      { 15, 16 }, { 7, 4 } },
+        { KZV_PIXFMT_P010,      { 30, 32 }, { 7, 4 } },
+    };
+    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+        int planes = kzv_pixfmt_planes(g[i].fmt);
+        for (int p = 0; p < 4; p++) {
+            size_t row = 0;
+            int rows = 0;
+            bool ok = kzv_plane_geometry(g[i].fmt, 15, 7, p, &row, &rows);
+            KT_CHECK(ok == (p < planes), "%s plane %d exists: %d", kzv_pixfmt_name(g[i].fmt), p, ok);
+            if (ok && p < 3)
+                KT_CHECK(row == g[i].row[p] && rows == g[i].rows[p], "%s plane %d: %zu x %d",
+                         kzv_pixfmt_name(g[i].fmt), p, row, rows);
+        }
+    }
+    size_t row;
+    int rows;
+    KT_CHECK(!kzv_plane_geometry(KZV_PIXFMT_YUV_AUTO, 15, 7, 0, &row, &rows), "yuv (auto) has no planes");
+    KT_CHECK(!kzv_plane_geometry(KZV_PIXFMT_NONE, 15, 7, 0, &row, &rows), "none has no planes");
 }
 
 static void test_memory_backend(void)
@@ -478,8 +515,12 @@ static void test_memory_backend(void)
     kzv_frame_unref(&copy);
     free(buf);
 
-    /* Planar YUV 4:2:0 with odd size, and RGBA / RGB48. */
-    static const kzv_pixfmt fmts[] = { KZV_PIXFMT_YUV420P, KZV_PIXFMT_YUV444P, KZV_PIXFMT_RGBA, KZV_PIXFMT_RGB48 };
+    /* Every YUV layout (8/10-bit planar, NV12, P010) with odd size, and RGBA / RGB48. */
+    static const kzv_pixfmt fmts[] = {
+        KZV_PIXFMT_YUV420P, KZV_PIXFMT_YUV422P, KZV_PIXFMT_YUV444P, KZV_PIXFMT_YUV420P10,
+        KZV_PIXFMT_YUV422P10, KZV_PIXFMT_YUV444P10, KZV_PIXFMT_NV12, KZV_PIXFMT_P010,
+        KZV_PIXFMT_RGBA, KZV_PIXFMT_RGB48,
+    };
     for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
         kzv_frame *g = make_frame(15, 7, fmts[i], 3);
         fill_pattern(g, (int)i);
@@ -490,6 +531,46 @@ static void test_memory_backend(void)
         kzv_frame_unref(&copy);
         KT_CHECK_EQ_INT(kzv_uploader_release(u, tg), KZV_OK);
         kzv_frame_unref(&g);
+    }
+
+    /* A hand-made P010 frame with padded strides that are not the copy's:
+     * the copy has kzv's own layout and the same samples, last chroma
+     * column and row included. */
+    {
+        enum { W = 13, H = 5, CW = 7, CH = 3, S0 = 2 * W + 6, S1 = 4 * CW + 10 };
+        uint16_t *y = kt_malloc(S0 * H), *uv = kt_malloc(S1 * CH);
+        for (int i = 0; i < S0 * H / 2; i++)
+            y[i] = (uint16_t)((i * 37 % 1024) << 6);
+        for (int i = 0; i < S1 * CH / 2; i++)
+            uv[i] = (uint16_t)((i * 53 % 1024) << 6);
+        kzv_frame pf = { .width = W, .height = H, .format = KZV_PIXFMT_P010 };
+        pf.data[0] = (uint8_t *)y;
+        pf.data[1] = (uint8_t *)uv;
+        pf.stride[0] = S0;
+        pf.stride[1] = S1;
+        kzv_texture tp = 0;
+        KT_CHECK_EQ_INT(kzv_uploader_upload(u, &pf, &tp), KZV_OK);
+        KT_CHECK_EQ_INT(kzv_uploader_memory_read(u, tp, &copy), KZV_OK);
+        if (copy) {
+            KT_CHECK(copy->stride[0] % 64 == 0 && copy->stride[1] % 64 == 0, "kzv layout");
+            KT_CHECK(same_pixels(copy, &pf), "P010 copied exactly");
+            const uint16_t *last = (const uint16_t *)(const void *)(copy->data[1] +
+                                   (size_t)copy->stride[1] * (CH - 1));
+            KT_CHECK(last[2 * CW - 1] == uv[(S1 / 2) * (CH - 1) + 2 * CW - 1], "last V sample");
+        }
+        kzv_frame_unref(&copy);
+        KT_CHECK_EQ_INT(kzv_uploader_release(u, tp), KZV_OK);
+        /* 16-bit samples on an odd stride (rows not 2-byte aligned) are
+         * refused, not read as misaligned words. */
+        pf.stride[1] = S1 - 1;
+        atomic_store(&log_errors, 0);
+        KT_CHECK_EQ_INT(kzv_uploader_upload(u, &pf, &tp), KZV_EINVAL);
+        KT_CHECK(atomic_load(&log_errors) >= 1, "refusal logged");
+        /* A stride shorter than a row of U,V pairs is refused. */
+        pf.stride[1] = 4 * CW - 2;
+        KT_CHECK_EQ_INT(kzv_uploader_upload(u, &pf, &tp), KZV_EINVAL);
+        free(y);
+        free(uv);
     }
 
     KT_CHECK_EQ_INT(kzv_uploader_live_textures(u), 2); /* t2, t3 */
@@ -563,6 +644,7 @@ int main(void)
     test_destroy_releases_leftovers();
     test_many_textures();
     test_texmap();
+    test_plane_geometry();
     test_memory_backend();
     test_live_count_threads();
     kzv_set_log_callback(NULL, NULL);

@@ -137,7 +137,10 @@ typedef struct kzv_decoder_stats {
     int64_t frames_decoded;   /**< frames the codec produced */
     int64_t frames_output;    /**< frames returned by kzv_decoder_next() */
     int64_t corrupt_packets;  /**< packets the codec rejected; skipped */
-    int64_t corrupt_frames;   /**< frames the codec flagged as damaged (delivered) */
+    int64_t corrupt_frames;   /**< frames the codec flagged as damaged (delivered);
+                                   exact with threads = 1, a lower bound with
+                                   frame threads (FFmpeg's H.264 frame threads
+                                   flag concealed pictures only sometimes) */
     int64_t size_changes;     /**< mid-stream changes of picture size or format */
     int64_t read_errors;      /**< container read errors skipped (resynced) */
     /* Where the calling thread's time went (monotonic clock, nanoseconds):

@@ -117,8 +117,15 @@ int main(void)
     kt_run_capture(cmd, &ffout, NULL);
     int fferrors = ffout ? atoi(ffout) : -1;
     free(ffout);
+    /* One decoding thread: FFmpeg's H.264 frame threads flag concealed
+     * pictures only some of the time (measured 0 to 7 of the same damaged
+     * frames across runs), so the damage count is checked where the codec
+     * reports it deterministically; the default threading is checked for
+     * the frames and the end below. */
+    kzv_decoder_settings s1 = s;
+    s1.threads = 1;
     lc = (log_count){ 0, 0 };
-    err = cu_decode_all(cm, &s, 0, &dd);
+    err = cu_decode_all(cm, &s1, 0, &dd);
     KT_CHECK(err == KZV_OK, "corrupt_mid.mkv: open failed: %s", kzv_strerror(err));
     printf("corrupt_mid.mkv: %d frames (ffprobe %d), end %d (%s); corrupt_packets %lld corrupt_frames %lld; "
            "ffmpeg reports %d damaged macroblock rows ('error while decoding MB'); %d warnings logged\n",
@@ -135,6 +142,10 @@ int main(void)
     for (int i = 0; i < dd.n; i++)
         KT_CHECK(dd.frames[i]->frame_index == i, "corrupt_mid.mkv: frame_index %lld at %d",
                  (long long)dd.frames[i]->frame_index, i);
+    cu_decoded_free(&dd);
+    err = cu_decode_all(cm, &s, 0, &dd);
+    KT_CHECK(err == KZV_OK && dd.n == pr.n && dd.end_status == KZV_EOF,
+             "corrupt_mid.mkv, default threads: %d frames (ffprobe %d), end %d", dd.n, pr.n, dd.end_status);
     cu_decoded_free(&dd);
     cu_probe_free(&pr);
 

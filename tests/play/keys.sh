@@ -23,14 +23,16 @@ keys() {
     local desc=$1 script=$2; shift 2
     "$KZV" play "$clip" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null &
     local kpid=$! win=""
-    for _ in $(seq 300); do
+    for _ in $(seq 600); do   # 60 s: sanitizer builds on a loaded machine start slowly
         win=$(xdotool search --onlyvisible --name '^kzv play$' 2>/dev/null | head -1)
         [ -n "$win" ] && break
         kill -0 $kpid 2>/dev/null || break
         sleep 0.1
     done
     if [ -z "$win" ]; then
-        fail "$desc: no kzv play window appeared"; sed 's/^/    /' "$TMP/err" | head
+        if kill -0 $kpid 2>/dev/null; then fail "$desc: no kzv play window within 60 s"
+        else fail "$desc: kzv play ended before its window was found"; sed 's/^/    /' "$TMP/out"; fi
+        sed 's/^/    /' "$TMP/err" | head
         kill $kpid 2>/dev/null; wait $kpid; return 1
     fi
     xdotool windowfocus --sync "$win" 2>/dev/null || xdotool mousemove 960 540

@@ -1,16 +1,40 @@
 /*
  * Fast, accurate YUV → RGB; see yuv2rgb.h for what it does and promises.
  *
- * How: every output row is made in two steps over row-sized scratch arrays
- * (a few KiB, in L1):
+ * Chroma, all outputs: per output row a vertical pass at chroma width
+ * (chroma_t) gives T = m (wa C[ka] + wb C[kb] - 4 coff), wa + wb = 4, exact
+ * in int16 (4:2:2 and 4:4:4: wa = 4); horizontally the chroma of luma column
+ * x is 2 T[x/2] (even x) or T[x/2] + T[x/2+1] (odd x), for 4:4:4 2 T[x].
+ *
+ * 8-bit outputs (RGB24, RGBA): 16-bit fixed point, the layout of AVX2's
+ * 16-bit multiplies, with luma read straight from the source and the
+ * horizontal chroma step done in registers (no per-row luma or chroma
+ * buffers at luma width). With m = 2^(13-depth) the kernel sees
+ *     Yw = Y << (16-depth)                   (unsigned 16-bit)
+ *     Cw = 2^(16-depth) (C_interp - coff)    (signed, within int16)
+ * and computes, in 1/64 output levels,
+ *     yt = mulhi_epu16(Yw, ky) + k           (k: - yoff, + 32 rounding)
+ *     R  = yt +sat mulhrs(Vw, rv)
+ *     G  = (yt +sat mulhrs(Uw, gu)) +sat mulhrs(Vw, gv)
+ *     B  = yt +sat mulhrs(Uw, bu)
+ * then >> 6 and clamps to 0..255 (packus). Every gain has 14-16 significant
+ * bits; the products round (mulhrs) or truncate (mulhi, compensated in k),
+ * each to 1/64 level, so the result stays within ~0.05 level of the exact
+ * value before the final rounding (measured max error 0.53 level against the
+ * exact conversion, tests/perf/test_yuv2rgb.c). Saturation: yt never wraps
+ * and no sum can reach -32768; a sum can reach +32767 only where the exact
+ * value is already above 255, so saturating there still clamps to 255. The
+ * C kernel (row8_c) computes the same integers (sat16, mulhrs16), so both
+ * give identical bytes.
+ *
+ * RGB48: every output row is made in two steps over row-sized scratch
+ * arrays (a few KiB, in L1):
  *  1. "load": luma and the interpolated chroma of that row, as int16 on a
  *     common 12-bit scale with the offsets removed:
  *        Y' = (Y - yoff) * 2^(12-depth)
  *        C' = 8 * (C_interp - coff) * 2^(12-depth)   (exact: the interpolation
  *             weights are multiples of 1/8, so C' is an integer)
- *     For 4:2:0 first a vertical pass gives T = wa*C[ka] + wb*C[kb] - 4 coff
- *     (wa + wb = 4) at chroma width, then a horizontal pass spreads T over
- *     luma columns (even: 2 T[i], odd: T[i] + T[i+1]). Plain loops over
+ *     from T (m = 1) spread over luma columns as above. Plain loops over
  *     restrict pointers that GCC/Clang vectorise.
  *  2. "matrix": R = (cy Y' + crv V' + round) >> S, G = (cy Y' + cgu U' + cgv V'
  *     + round) >> S, B = (cy Y' + cbu U' + round) >> S, clamped to the output
@@ -138,6 +162,32 @@ int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p)
     for (int i = 0; i < 5; i++)
         q[i] = (int16_t)lrint(f[i] * (double)(1 << s));
     c->cy = q[0]; c->crv = q[1]; c->cgu = q[2]; c->cgv = q[3]; c->cbu = q[4];
+    if (p->out != KZV_PIXFMT_RGB48) {
+        /* 16-bit pipeline (see the top of the file), results in 1/64 levels.
+         * Luma: mulhi_epu16(Y << (16-d), ky) = floor(Y ky / 2^d); the
+         * constant removes yoff (with the quantised gain, so that the gain
+         * error scales with Y - yoff), adds 32 (round to nearest at >> 6)
+         * and 0.5 (the mean of the floor's truncation). Chroma: the kernels
+         * see 2^(16-d) (C - coff), so mulhrs_epi16 gains are 2^(d-1) per code. */
+        double fy = 64.0 * outmax / yr, fc = 64.0 * outmax * 2.0 / cr;
+        double gc[4] = { fc * (1.0 - kr), -fc * kb * (1.0 - kb) / kg, -fc * kr * (1.0 - kr) / kg,
+                         fc * (1.0 - kb) };
+        long ky = lrint(fy * (double)(1 << d));
+        c->ky16 = (uint16_t)ky;
+        c->k16 = (int16_t)lrint(32.5 - (double)ky * c->yoff / (double)(1 << d));
+        int16_t g16[4];
+        for (int i = 0; i < 4; i++) {
+            long g = lrint(gc[i] * (double)(1 << (d - 1)));
+            /* Never hit for the supported matrices (|g| <= ~17600), but
+             * mulhrs needs |g| < 2^15 and ky must fit 16 bits. */
+            if (g > 32767 || g < -32767 || ky > 65535) {
+                c->bpp = 0;     /* unusable: kzv_yuv2rgb_band() refuses it */
+                return KZV_EUNSUPPORTED;
+            }
+            g16[i] = (int16_t)g;
+        }
+        c->rv16 = g16[0]; c->gu16 = g16[1]; c->gv16 = g16[2]; c->bu16 = g16[3];
+    }
     c->simd = !p->no_simd && cpu_has_avx2();
     return KZV_OK;
 }
@@ -374,6 +424,7 @@ TGT_AVX2 static void matrix_avx2(const kzv_yuv2rgb *c, const int16_t *restrict y
 typedef struct scratch {
     int16_t *y, *u, *v;     /* luma width */
     int16_t *tu, *tv;       /* chroma width + 1 */
+    uint8_t *pl;            /* 3 luma widths of bytes (C kernel of the 8-bit outputs) */
 } scratch;
 
 /* Chroma rows and weights for luma row y (vertical pass of 4:2:0). */
@@ -394,17 +445,22 @@ ALWAYS_INLINE void chroma_rows(const kzv_yuv2rgb *c, int y, int *ka, int *kb, in
     }
 }
 
-ALWAYS_INLINE void load_row(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
-                            int y, const scratch *s)
+/* Vertical chroma pass of row y into s->tu, s->tv (chroma width, plus the
+ * right-edge copy at [cw] when chroma is subsampled horizontally):
+ *   T = m * (wa C[ka] + wb C[kb] - 4 coff)     (wa + wb = 4)
+ * The scale m is folded into the weights and the offset, so it costs nothing;
+ * every value is exact (no rounding). */
+ALWAYS_INLINE void chroma_t(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3], int y,
+                            int16_t *restrict tu, int16_t *restrict tv, int m)
 {
     const int w = c->p.width, d = c->p.depth;
     const int cw = (w + (1 << c->p.log2_chroma_w) - 1) >> c->p.log2_chroma_w;
-    const int mul = 1 << (12 - d);
-    const int off = 4 * c->coff;
+    const int off = 4 * c->coff * m;
     const int sh = c->p.msb_aligned ? 16 - d : 0;
     int ka, kb, wa, wb;
     chroma_rows(c, y, &ka, &kb, &wa, &wb);
-    const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
+    wa *= m;
+    wb *= m;
     const uint8_t *ua = src[1] + (ptrdiff_t)ka * stride[1], *ub = src[1] + (ptrdiff_t)kb * stride[1];
     const uint8_t *va = NULL, *vb = NULL;
     if (!c->p.semi_planar) {
@@ -412,38 +468,44 @@ ALWAYS_INLINE void load_row(const kzv_yuv2rgb *c, const uint8_t *const src[3], c
         vb = src[2] + (ptrdiff_t)kb * stride[2];
     }
     if (d == 8) {
-        luma_u8(ly, s->y, w, c->yoff, mul);
         if (c->p.semi_planar) {
-            vert_nv_u8(ua, ub, s->tu, s->tv, cw, wa, wb, off);
+            vert_nv_u8(ua, ub, tu, tv, cw, wa, wb, off);
         } else {
-            vert_u8(ua, ub, s->tu, cw, wa, wb, off);
-            vert_u8(va, vb, s->tv, cw, wa, wb, off);
+            vert_u8(ua, ub, tu, cw, wa, wb, off);
+            vert_u8(va, vb, tv, cw, wa, wb, off);
         }
-    } else {
-        if (sh)
-            luma_u16((const uint16_t *)(const void *)ly, s->y, w, c->yoff, mul, sh);
-        else    /* constant 0: lets the compiler stay in 16-bit lanes */
-            luma_u16((const uint16_t *)(const void *)ly, s->y, w, c->yoff, mul, 0);
-        if (c->p.semi_planar) {
-            vert_nv_u16((const uint16_t *)(const void *)ua, (const uint16_t *)(const void *)ub,
-                        s->tu, s->tv, cw, wa, wb, off, sh);
-        } else {
-            if (sh) {
-                vert_u16((const uint16_t *)(const void *)ua, (const uint16_t *)(const void *)ub, s->tu,
-                         cw, wa, wb, off, sh);
-                vert_u16((const uint16_t *)(const void *)va, (const uint16_t *)(const void *)vb, s->tv,
-                         cw, wa, wb, off, sh);
-            } else {
-                vert_u16((const uint16_t *)(const void *)ua, (const uint16_t *)(const void *)ub, s->tu,
-                         cw, wa, wb, off, 0);
-                vert_u16((const uint16_t *)(const void *)va, (const uint16_t *)(const void *)vb, s->tv,
-                         cw, wa, wb, off, 0);
-            }
-        }
+    } else if (c->p.semi_planar) {
+        vert_nv_u16((const uint16_t *)(const void *)ua, (const uint16_t *)(const void *)ub, tu, tv, cw, wa, wb,
+                    off, sh);
+    } else if (sh) {
+        vert_u16((const uint16_t *)(const void *)ua, (const uint16_t *)(const void *)ub, tu, cw, wa, wb, off, sh);
+        vert_u16((const uint16_t *)(const void *)va, (const uint16_t *)(const void *)vb, tv, cw, wa, wb, off, sh);
+    } else {    /* constant 0: lets the compiler stay in 16-bit lanes */
+        vert_u16((const uint16_t *)(const void *)ua, (const uint16_t *)(const void *)ub, tu, cw, wa, wb, off, 0);
+        vert_u16((const uint16_t *)(const void *)va, (const uint16_t *)(const void *)vb, tv, cw, wa, wb, off, 0);
     }
     if (c->p.log2_chroma_w) {
-        s->tu[cw] = s->tu[cw - 1];
-        s->tv[cw] = s->tv[cw - 1];
+        tu[cw] = tu[cw - 1];
+        tv[cw] = tv[cw - 1];
+    }
+}
+
+/* RGB48 path, step 1: Y', U', V' at luma width in s->y, s->u, s->v. */
+ALWAYS_INLINE void load_row(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
+                            int y, const scratch *s)
+{
+    const int w = c->p.width, d = c->p.depth;
+    const int mul = 1 << (12 - d);
+    const int sh = c->p.msb_aligned ? 16 - d : 0;
+    const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
+    chroma_t(c, src, stride, y, s->tu, s->tv, 1);
+    if (d == 8)
+        luma_u8(ly, s->y, w, c->yoff, mul);
+    else if (sh)
+        luma_u16((const uint16_t *)(const void *)ly, s->y, w, c->yoff, mul, sh);
+    else    /* constant 0: lets the compiler stay in 16-bit lanes */
+        luma_u16((const uint16_t *)(const void *)ly, s->y, w, c->yoff, mul, 0);
+    if (c->p.log2_chroma_w) {
         horiz_2x(s->tu, s->u, w, mul);
         horiz_2x(s->tv, s->v, w, mul);
     } else {
@@ -472,6 +534,267 @@ TGT_AVX2 static void rows_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3]
 }
 #endif
 
+/* ------------------------------------------ 8-bit outputs (RGB24, RGBA) -- */
+
+/* 16-bit arithmetic, 16 pixels per AVX2 register, luma read straight from
+ * the source and chroma interpolated horizontally on the fly from the T rows
+ * of chroma_t() (scale m = 2^(13-depth)); see the top of the file. These
+ * helpers are the exact scalar meaning of the AVX2 instructions used. */
+ALWAYS_INLINE int sat16(int v)          /* _mm256_adds_epi16 */
+{
+    return v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+}
+
+ALWAYS_INLINE int mulhrs16(int a, int b)  /* _mm256_mulhrs_epi16 (|b| < 2^15: no overflow) */
+{
+    return (a * b + 0x4000) >> 15;
+}
+
+/* Plain C kernel of the 8-bit outputs for pixels [x0, w), x0 even, in loops
+ * the compiler vectorises: chroma spread over luma columns (ub, vb), luma
+ * words (yb), the arithmetic into planar bytes (pl: 3 arrays of w), and only
+ * then the interleaving into the output format. Wrapping int16 casts mirror
+ * the 16-bit lanes (only out-of-range samples can wrap, identically). */
+static void row8_c(const kzv_yuv2rgb *c, const uint8_t *restrict ly, const int16_t *restrict tu,
+                   const int16_t *restrict tv, int16_t *restrict yb, int16_t *restrict ub,
+                   int16_t *restrict vb, uint8_t *restrict pl, uint8_t *restrict out, int x0, int w)
+{
+    if (c->p.log2_chroma_w) {
+        for (int i = x0 >> 1; i < w >> 1; i++) {
+            ub[2 * i] = (int16_t)(2 * tu[i]);
+            ub[2 * i + 1] = (int16_t)(tu[i] + tu[i + 1]);
+            vb[2 * i] = (int16_t)(2 * tv[i]);
+            vb[2 * i + 1] = (int16_t)(tv[i] + tv[i + 1]);
+        }
+        if (w & 1) {
+            ub[w - 1] = (int16_t)(2 * tu[w >> 1]);
+            vb[w - 1] = (int16_t)(2 * tv[w >> 1]);
+        }
+    } else {
+        for (int x = x0; x < w; x++) {
+            ub[x] = (int16_t)(2 * tu[x]);
+            vb[x] = (int16_t)(2 * tv[x]);
+        }
+    }
+    const int d = c->p.depth;
+    uint16_t *restrict y16 = (uint16_t *)(void *)yb;
+    if (d == 8) {
+        for (int x = x0; x < w; x++)
+            y16[x] = (uint16_t)(ly[x] << 8);
+    } else {
+        /* Y << (16 - d) with the bits above the depth dropped; for
+         * MSB-aligned words the shift is 0 and the mask drops the (zero)
+         * low bits. */
+        const uint16_t *l16 = (const uint16_t *)(const void *)ly;
+        const int lsh = c->p.msb_aligned ? 0 : 16 - d;
+        const unsigned mask = 0xFFFFu << (16 - d) & 0xFFFFu;
+        for (int x = x0; x < w; x++)
+            y16[x] = (uint16_t)(((unsigned)l16[x] << lsh) & mask);
+    }
+    const unsigned ky = c->ky16;
+    const int k = c->k16, rv = c->rv16, gu = c->gu16, gv = c->gv16, bu = c->bu16;
+    uint8_t *restrict pr = pl, *restrict pg = pl + w, *restrict pb = pl + 2 * w;
+    for (int x = x0; x < w; x++) {
+        int yt = (int16_t)(((y16[x] * ky) >> 16) + (unsigned)k);
+        int u = ub[x], v = vb[x];
+        pr[x] = (uint8_t)clampi(sat16(yt + mulhrs16(v, rv)) >> 6, 255);
+        pg[x] = (uint8_t)clampi(sat16(sat16(yt + mulhrs16(u, gu)) + mulhrs16(v, gv)) >> 6, 255);
+        pb[x] = (uint8_t)clampi(sat16(yt + mulhrs16(u, bu)) >> 6, 255);
+    }
+    if (c->bpp == 3) {
+        for (int x = x0; x < w; x++) {
+            out[3 * x] = pr[x];
+            out[3 * x + 1] = pg[x];
+            out[3 * x + 2] = pb[x];
+        }
+    } else {
+        /* One 32-bit word per pixel: GCC turns the 4-byte interleave into
+         * slow code, the word arithmetic vectorises well. */
+        for (int x = x0; x < w; x++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            uint32_t px = pr[x] | (uint32_t)pg[x] << 8 | (uint32_t)pb[x] << 16 | 0xFF000000u;
+#else
+            uint32_t px = (uint32_t)pr[x] << 24 | (uint32_t)pg[x] << 16 | (uint32_t)pb[x] << 8 | 0xFFu;
+#endif
+            memcpy(out + 4 * x, &px, 4);
+        }
+    }
+}
+
+#if KZV_Y2R_X86
+typedef struct k8v {
+    __m256i ky, k, rv, gu, gv, bu, ymask, m00, m01, m02, m10, m11, m12, m20, m21, m22;
+    __m128i lsh;
+} k8v;
+
+/* Two 16-byte halves into one register (vinserti128 from memory: no shuffle port). */
+TGT_AVX2 ALWAYS_INLINE __m256i load2x128(const void *lo, const void *hi)
+{
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)lo)),
+                                   _mm_loadu_si128((const __m128i *)hi), 1);
+}
+
+/* 32 pixels. Every vector holds 16 of them as int16 in "lo/hi" order: lo has
+ * pixels 0-7 | 16-23 (128-bit lanes), hi has 8-15 | 24-31, the order the
+ * in-lane unpack instructions produce, so that packus(lo, hi) gives the
+ * pixels 0-31 in sequence. */
+TGT_AVX2 ALWAYS_INLINE void px32(const k8v *k, __m256i ylo, __m256i yhi, __m256i ulo, __m256i uhi, __m256i vlo,
+                                 __m256i vhi, uint8_t *o, int bpp)
+{
+    __m256i y0 = _mm256_add_epi16(_mm256_mulhi_epu16(ylo, k->ky), k->k);
+    __m256i y1 = _mm256_add_epi16(_mm256_mulhi_epu16(yhi, k->ky), k->k);
+    __m256i r0 = _mm256_srai_epi16(_mm256_adds_epi16(y0, _mm256_mulhrs_epi16(vlo, k->rv)), 6);
+    __m256i r1 = _mm256_srai_epi16(_mm256_adds_epi16(y1, _mm256_mulhrs_epi16(vhi, k->rv)), 6);
+    __m256i g0 = _mm256_srai_epi16(_mm256_adds_epi16(_mm256_adds_epi16(y0, _mm256_mulhrs_epi16(ulo, k->gu)),
+                                                     _mm256_mulhrs_epi16(vlo, k->gv)), 6);
+    __m256i g1 = _mm256_srai_epi16(_mm256_adds_epi16(_mm256_adds_epi16(y1, _mm256_mulhrs_epi16(uhi, k->gu)),
+                                                     _mm256_mulhrs_epi16(vhi, k->gv)), 6);
+    __m256i b0 = _mm256_srai_epi16(_mm256_adds_epi16(y0, _mm256_mulhrs_epi16(ulo, k->bu)), 6);
+    __m256i b1 = _mm256_srai_epi16(_mm256_adds_epi16(y1, _mm256_mulhrs_epi16(uhi, k->bu)), 6);
+    __m256i R = _mm256_packus_epi16(r0, r1);    /* pixels 0-15 | 16-31, clamped 0..255 */
+    __m256i G = _mm256_packus_epi16(g0, g1);
+    __m256i B = _mm256_packus_epi16(b0, b1);
+    if (bpp == 4) {
+        const __m256i A = _mm256_set1_epi8(-1);
+        __m256i rg0 = _mm256_unpacklo_epi8(R, G), rg1 = _mm256_unpackhi_epi8(R, G);
+        __m256i ba0 = _mm256_unpacklo_epi8(B, A), ba1 = _mm256_unpackhi_epi8(B, A);
+        __m256i p0 = _mm256_unpacklo_epi16(rg0, ba0);   /* pixels 0-3 | 16-19 */
+        __m256i p1 = _mm256_unpackhi_epi16(rg0, ba0);   /* 4-7 | 20-23 */
+        __m256i p2 = _mm256_unpacklo_epi16(rg1, ba1);   /* 8-11 | 24-27 */
+        __m256i p3 = _mm256_unpackhi_epi16(rg1, ba1);   /* 12-15 | 28-31 */
+        _mm256_storeu_si256((__m256i *)(o + 0), _mm256_permute2x128_si256(p0, p1, 0x20));
+        _mm256_storeu_si256((__m256i *)(o + 32), _mm256_permute2x128_si256(p2, p3, 0x20));
+        _mm256_storeu_si256((__m256i *)(o + 64), _mm256_permute2x128_si256(p0, p1, 0x31));
+        _mm256_storeu_si256((__m256i *)(o + 96), _mm256_permute2x128_si256(p2, p3, 0x31));
+    } else {
+        /* Each lane makes 48 output bytes: o0 = bytes 0-15 | 48-63, o1 =
+         * 16-31 | 64-79, o2 = 32-47 | 80-95. */
+        __m256i o0 = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(R, k->m00), _mm256_shuffle_epi8(G, k->m01)),
+                                     _mm256_shuffle_epi8(B, k->m02));
+        __m256i o1 = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(R, k->m10), _mm256_shuffle_epi8(G, k->m11)),
+                                     _mm256_shuffle_epi8(B, k->m12));
+        __m256i o2 = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(R, k->m20), _mm256_shuffle_epi8(G, k->m21)),
+                                     _mm256_shuffle_epi8(B, k->m22));
+        _mm256_storeu_si256((__m256i *)(o + 0), _mm256_permute2x128_si256(o0, o1, 0x20));
+        _mm256_storeu_si256((__m256i *)(o + 32), _mm256_permute2x128_si256(o2, o0, 0x30));
+        _mm256_storeu_si256((__m256i *)(o + 64), _mm256_permute2x128_si256(o1, o2, 0x31));
+    }
+}
+
+/* One row, pixels [0, w - w % 32) in AVX2 and the rest in C. The branches on
+ * in16 / sub / bpp are constants in each instantiation below. */
+TGT_AVX2 ALWAYS_INLINE void row8_avx2_t(const kzv_yuv2rgb *c, const k8v *k, const uint8_t *restrict ly,
+                                        const int16_t *restrict tu, const int16_t *restrict tv,
+                                        int16_t *restrict yb, int16_t *restrict ub, int16_t *restrict vb,
+                                        uint8_t *restrict pl, uint8_t *restrict out, int w, int in16,
+                                        int sub, int bpp)
+{
+    int x = 0;
+    for (; x + 32 <= w; x += 32) {
+        __m256i ylo, yhi, ulo, uhi, vlo, vhi;
+        if (in16) {
+            const uint16_t *s16 = (const uint16_t *)(const void *)ly + x;
+            ylo = _mm256_and_si256(_mm256_sll_epi16(load2x128(s16, s16 + 16), k->lsh), k->ymask);
+            yhi = _mm256_and_si256(_mm256_sll_epi16(load2x128(s16 + 8, s16 + 24), k->lsh), k->ymask);
+        } else {
+            __m256i y8 = _mm256_loadu_si256((const __m256i *)(ly + x));
+            ylo = _mm256_unpacklo_epi8(_mm256_setzero_si256(), y8);   /* Y << 8 */
+            yhi = _mm256_unpackhi_epi8(_mm256_setzero_si256(), y8);
+        }
+        if (sub) {
+            /* Chroma i = x/2 .. x/2+15 covers pixels x .. x+31: even pixels
+             * 2 T[i], odd ones T[i] + T[i+1]; interleaving them in-lane lands
+             * in lo/hi order. */
+            __m256i t0 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1)));
+            __m256i t1 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1) + 1));
+            __m256i e = _mm256_add_epi16(t0, t0), od = _mm256_add_epi16(t0, t1);
+            ulo = _mm256_unpacklo_epi16(e, od);
+            uhi = _mm256_unpackhi_epi16(e, od);
+            t0 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1)));
+            t1 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1) + 1));
+            e = _mm256_add_epi16(t0, t0);
+            od = _mm256_add_epi16(t0, t1);
+            vlo = _mm256_unpacklo_epi16(e, od);
+            vhi = _mm256_unpackhi_epi16(e, od);
+        } else {
+            ulo = load2x128(tu + x, tu + x + 16);
+            uhi = load2x128(tu + x + 8, tu + x + 24);
+            vlo = load2x128(tv + x, tv + x + 16);
+            vhi = load2x128(tv + x + 8, tv + x + 24);
+            ulo = _mm256_add_epi16(ulo, ulo);
+            uhi = _mm256_add_epi16(uhi, uhi);
+            vlo = _mm256_add_epi16(vlo, vlo);
+            vhi = _mm256_add_epi16(vhi, vhi);
+        }
+        px32(k, ylo, yhi, ulo, uhi, vlo, vhi, out + (ptrdiff_t)bpp * x, bpp);
+    }
+    if (x < w)
+        row8_c(c, ly, tu, tv, yb, ub, vb, pl, out, x, w);
+}
+
+#define M8X2(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+
+TGT_AVX2 static void rows8_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
+                                uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1, const scratch *s)
+{
+    const int d = c->p.depth, w = c->p.width;
+    const int in16 = d > 8, sub = c->p.log2_chroma_w, bpp = c->bpp;
+    k8v k;
+    k.ky = _mm256_set1_epi16((int16_t)c->ky16);
+    k.k = _mm256_set1_epi16(c->k16);
+    k.rv = _mm256_set1_epi16(c->rv16);
+    k.gu = _mm256_set1_epi16(c->gu16);
+    k.gv = _mm256_set1_epi16(c->gv16);
+    k.bu = _mm256_set1_epi16(c->bu16);
+    k.lsh = _mm_cvtsi32_si128(c->p.msb_aligned ? 0 : 16 - d);
+    k.ymask = _mm256_set1_epi16((int16_t)(0xFFFFu << (16 - d) & 0xFFFFu));
+    /* RGB24: byte j of output chunk i (per 128-bit lane, 16 pixels in, 48
+     * bytes out) takes channel j % 3 of pixel (16 i + j) / 3. */
+    k.m00 = M8X2(0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1, 5);
+    k.m01 = M8X2(-1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1);
+    k.m02 = M8X2(-1, -1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1);
+    k.m10 = M8X2(-1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1, 10, -1);
+    k.m11 = M8X2(5, -1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1, 10);
+    k.m12 = M8X2(-1, 5, -1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1);
+    k.m20 = M8X2(-1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1, -1);
+    k.m21 = M8X2(-1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1);
+    k.m22 = M8X2(10, -1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15);
+    const int m = 1 << (13 - d);
+    for (int y = y0; y < y1; y++) {
+        chroma_t(c, src, stride, y, s->tu, s->tv, m);
+        const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
+        uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
+        if (!in16 && sub && bpp == 3)
+            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 0, 1, 3);
+        else if (!in16 && sub)
+            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 0, 1, 4);
+        else if (!in16 && bpp == 3)
+            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 0, 0, 3);
+        else if (!in16)
+            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 0, 0, 4);
+        else if (sub && bpp == 3)
+            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 1, 1, 3);
+        else if (sub)
+            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 1, 1, 4);
+        else if (bpp == 3)
+            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 1, 0, 3);
+        else
+            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 1, 0, 4);
+    }
+}
+#endif
+
+static void rows8_c(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
+                    uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1, const scratch *s)
+{
+    const int m = 1 << (13 - c->p.depth);
+    for (int y = y0; y < y1; y++) {
+        chroma_t(c, src, stride, y, s->tu, s->tv, m);
+        row8_c(c, src[0] + (ptrdiff_t)y * stride[0], s->tu, s->tv, s->y, s->u, s->v, s->pl,
+               dst + (ptrdiff_t)y * dst_stride, 0, c->p.width);
+    }
+}
+
 int kzv_yuv2rgb_band(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
                      uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1)
 {
@@ -481,16 +804,25 @@ int kzv_yuv2rgb_band(const kzv_yuv2rgb *c, const uint8_t *const src[3], const pt
         return KZV_OK;
     const int w = c->p.width;
     const size_t wpad = ((size_t)w + 32) & ~(size_t)15;  /* >= w + 1, multiple of 16 */
-    int16_t *buf = malloc(5 * wpad * sizeof(int16_t));
+    int16_t *buf = malloc(7 * wpad * sizeof(int16_t));
     if (!buf)
         return KZV_ENOMEM;
-    scratch s = { buf, buf + wpad, buf + 2 * wpad, buf + 3 * wpad, buf + 4 * wpad };
+    scratch s = { buf, buf + wpad, buf + 2 * wpad, buf + 3 * wpad, buf + 4 * wpad, (uint8_t *)(buf + 5 * wpad) };
+    if (c->bpp == 6) {
 #if KZV_Y2R_X86
-    if (c->simd)
-        rows_avx2(c, src, stride, dst, dst_stride, y0, y1, &s);
-    else
+        if (c->simd)
+            rows_avx2(c, src, stride, dst, dst_stride, y0, y1, &s);
+        else
 #endif
-        rows_c(c, src, stride, dst, dst_stride, y0, y1, &s);
+            rows_c(c, src, stride, dst, dst_stride, y0, y1, &s);
+    } else {
+#if KZV_Y2R_X86
+        if (c->simd)
+            rows8_avx2(c, src, stride, dst, dst_stride, y0, y1, &s);
+        else
+#endif
+            rows8_c(c, src, stride, dst, dst_stride, y0, y1, &s);
+    }
     free(buf);
     return KZV_OK;
 }

@@ -445,13 +445,40 @@ ALWAYS_INLINE void chroma_rows(const kzv_yuv2rgb *c, int y, int *ka, int *kb, in
     }
 }
 
+#if KZV_Y2R_X86
+/* vert_u8 in AVX2 (the compiler's version widens before multiplying): one
+ * pmaddubsw on the interleaved (a, b) bytes gives wa a + wb b for 16 pairs.
+ * Weights must fit a signed byte (chroma_t passes <= 96). Same integers as
+ * vert_u8 (no saturation: 255 * 128 < 2^15). */
+TGT_AVX2 static void vert_u8_avx2(const uint8_t *restrict a, const uint8_t *restrict b, int16_t *restrict t,
+                                  int n, int wa, int wb, int off)
+{
+    const __m256i wts = _mm256_set1_epi16((int16_t)(wb << 8 | wa));
+    const __m256i o = _mm256_set1_epi16((int16_t)off);
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i va = _mm256_loadu_si256((const __m256i *)(a + i));
+        __m256i vb = _mm256_loadu_si256((const __m256i *)(b + i));
+        __m256i lo = _mm256_sub_epi16(_mm256_maddubs_epi16(_mm256_unpacklo_epi8(va, vb), wts), o); /* 0-7 | 16-23 */
+        __m256i hi = _mm256_sub_epi16(_mm256_maddubs_epi16(_mm256_unpackhi_epi8(va, vb), wts), o); /* 8-15 | 24-31 */
+        _mm_storeu_si128((__m128i *)(t + i), _mm256_castsi256_si128(lo));
+        _mm_storeu_si128((__m128i *)(t + i + 8), _mm256_castsi256_si128(hi));
+        _mm_storeu_si128((__m128i *)(t + i + 16), _mm256_extracti128_si256(lo, 1));
+        _mm_storeu_si128((__m128i *)(t + i + 24), _mm256_extracti128_si256(hi, 1));
+    }
+    for (; i < n; i++)
+        t[i] = (int16_t)(a[i] * wa + b[i] * wb - off);
+}
+
+#endif
+
 /* Vertical chroma pass of row y into s->tu, s->tv (chroma width, plus the
  * right-edge copy at [cw] when chroma is subsampled horizontally):
  *   T = m * (wa C[ka] + wb C[kb] - 4 coff)     (wa + wb = 4)
  * The scale m is folded into the weights and the offset, so it costs nothing;
  * every value is exact (no rounding). */
 ALWAYS_INLINE void chroma_t(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3], int y,
-                            int16_t *restrict tu, int16_t *restrict tv, int m)
+                            int16_t *restrict tu, int16_t *restrict tv, int m, int avx2)
 {
     const int w = c->p.width, d = c->p.depth;
     const int cw = (w + (1 << c->p.log2_chroma_w) - 1) >> c->p.log2_chroma_w;
@@ -470,6 +497,14 @@ ALWAYS_INLINE void chroma_t(const kzv_yuv2rgb *c, const uint8_t *const src[3], c
     if (d == 8) {
         if (c->p.semi_planar) {
             vert_nv_u8(ua, ub, tu, tv, cw, wa, wb, off);
+#if KZV_Y2R_X86
+        } else if (avx2 && wa <= 96) {
+            /* wa + wb = 4 m: a weight of 4 m (128 for m = 32) only comes
+             * with ka == kb (chroma_rows), so split it over both rows. */
+            int wa2 = wb ? wa : wa / 2, wb2 = wb ? wb : wa / 2;
+            vert_u8_avx2(ua, ub, tu, cw, wa2, wb2, off);
+            vert_u8_avx2(va, vb, tv, cw, wa2, wb2, off);
+#endif
         } else {
             vert_u8(ua, ub, tu, cw, wa, wb, off);
             vert_u8(va, vb, tv, cw, wa, wb, off);
@@ -498,7 +533,7 @@ ALWAYS_INLINE void load_row(const kzv_yuv2rgb *c, const uint8_t *const src[3], c
     const int mul = 1 << (12 - d);
     const int sh = c->p.msb_aligned ? 16 - d : 0;
     const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
-    chroma_t(c, src, stride, y, s->tu, s->tv, 1);
+    chroma_t(c, src, stride, y, s->tu, s->tv, 1, 0);
     if (d == 8)
         luma_u8(ly, s->y, w, c->yoff, mul);
     else if (sh)
@@ -761,7 +796,7 @@ TGT_AVX2 static void rows8_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3
     k.m22 = M8X2(10, -1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15);
     const int m = 1 << (13 - d);
     for (int y = y0; y < y1; y++) {
-        chroma_t(c, src, stride, y, s->tu, s->tv, m);
+        chroma_t(c, src, stride, y, s->tu, s->tv, m, 1);
         const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
         uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
         if (!in16 && sub && bpp == 3)
@@ -789,7 +824,7 @@ static void rows8_c(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptr
 {
     const int m = 1 << (13 - c->p.depth);
     for (int y = y0; y < y1; y++) {
-        chroma_t(c, src, stride, y, s->tu, s->tv, m);
+        chroma_t(c, src, stride, y, s->tu, s->tv, m, 0);
         row8_c(c, src[0] + (ptrdiff_t)y * stride[0], s->tu, s->tv, s->y, s->u, s->v, s->pl,
                dst + (ptrdiff_t)y * dst_stride, 0, c->p.width);
     }

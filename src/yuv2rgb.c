@@ -658,7 +658,7 @@ static void row8_c(const kzv_yuv2rgb *c, const uint8_t *restrict ly, const int16
 
 #if KZV_Y2R_X86
 typedef struct k8v {
-    __m256i ky, k, rv, gu, gv, bu, ymask, m00, m01, m02, m10, m11, m12, m20, m21, m22;
+    __m256i ky, k, rv, gu, gv, bu, ymask, coff, m00, m01, m02, m10, m11, m12, m20, m21, m22;
     __m128i lsh;
 } k8v;
 
@@ -718,25 +718,66 @@ TGT_AVX2 ALWAYS_INLINE void px32(const k8v *k, __m256i ylo, __m256i yhi, __m256i
 
 /* One row, pixels [0, w - w % 32) in AVX2 and the rest in C. The branches on
  * in16 / sub / bpp are constants in each instantiation below. */
+/* 32 samples of a full-resolution plane as 16-bit words S << (16 - depth)
+ * (bits above the depth dropped), minus `off` (coff << (16 - depth), for
+ * chroma; 0 for luma), in lo/hi order. */
+TGT_AVX2 ALWAYS_INLINE void load32(const k8v *k, const uint8_t *p, int x, int in16, __m256i off, __m256i *lo,
+                                   __m256i *hi)
+{
+    if (in16) {
+        const uint16_t *s16 = (const uint16_t *)(const void *)p + x;
+        *lo = _mm256_and_si256(_mm256_sll_epi16(load2x128(s16, s16 + 16), k->lsh), k->ymask);
+        *hi = _mm256_and_si256(_mm256_sll_epi16(load2x128(s16 + 8, s16 + 24), k->lsh), k->ymask);
+    } else {
+        __m256i s8 = _mm256_loadu_si256((const __m256i *)(p + x));
+        *lo = _mm256_unpacklo_epi8(_mm256_setzero_si256(), s8);   /* S << 8 */
+        *hi = _mm256_unpackhi_epi8(_mm256_setzero_si256(), s8);
+    }
+    *lo = _mm256_sub_epi16(*lo, off);
+    *hi = _mm256_sub_epi16(*hi, off);
+}
+
+/* Chroma sources of row8_avx2_t. */
+enum { CH_T = 0,        /* full-width T rows (semi-planar 4:4:4) */
+       CH_T2 = 1,       /* half-width T rows (4:2:0, 4:2:2) */
+       CH_DIRECT = 2 }; /* planar 4:4:4: the source rows themselves */
+
+/* T of planar 4:4:4 chroma for columns [x0, w), as chroma_t would make it
+ * (wa = 4 m, ka = kb): for row8_c on the pixels CH_DIRECT leaves over. */
+ALWAYS_INLINE void t444(const kzv_yuv2rgb *c, const uint8_t *lu, const uint8_t *lv, int16_t *tu, int16_t *tv,
+                        int x0, int w, int m)
+{
+    const int coff = c->coff, sh = c->p.msb_aligned ? 16 - c->p.depth : 0;
+    for (int x = x0; x < w; x++) {
+        int u, v;
+        if (c->p.depth == 8) {
+            u = lu[x];
+            v = lv[x];
+        } else {
+            u = ((const uint16_t *)(const void *)lu)[x] >> sh;
+            v = ((const uint16_t *)(const void *)lv)[x] >> sh;
+        }
+        tu[x] = (int16_t)((u - coff) * 4 * m);
+        tv[x] = (int16_t)((v - coff) * 4 * m);
+    }
+}
+
 TGT_AVX2 ALWAYS_INLINE void row8_avx2_t(const kzv_yuv2rgb *c, const k8v *k, const uint8_t *restrict ly,
-                                        const int16_t *restrict tu, const int16_t *restrict tv,
+                                        const uint8_t *restrict lu, const uint8_t *restrict lv,
+                                        int16_t *restrict tu, int16_t *restrict tv,
                                         int16_t *restrict yb, int16_t *restrict ub, int16_t *restrict vb,
                                         uint8_t *restrict pl, uint8_t *restrict out, int w, int in16,
-                                        int sub, int bpp)
+                                        int chroma, int bpp)
 {
     int x = 0;
     for (; x + 32 <= w; x += 32) {
         __m256i ylo, yhi, ulo, uhi, vlo, vhi;
-        if (in16) {
-            const uint16_t *s16 = (const uint16_t *)(const void *)ly + x;
-            ylo = _mm256_and_si256(_mm256_sll_epi16(load2x128(s16, s16 + 16), k->lsh), k->ymask);
-            yhi = _mm256_and_si256(_mm256_sll_epi16(load2x128(s16 + 8, s16 + 24), k->lsh), k->ymask);
-        } else {
-            __m256i y8 = _mm256_loadu_si256((const __m256i *)(ly + x));
-            ylo = _mm256_unpacklo_epi8(_mm256_setzero_si256(), y8);   /* Y << 8 */
-            yhi = _mm256_unpackhi_epi8(_mm256_setzero_si256(), y8);
-        }
-        if (sub) {
+        load32(k, ly, x, in16, _mm256_setzero_si256(), &ylo, &yhi);
+        if (chroma == CH_DIRECT) {
+            /* 2^(16-d) (C - coff) = 2 T of chroma_t, mod 2^16 like T. */
+            load32(k, lu, x, in16, k->coff, &ulo, &uhi);
+            load32(k, lv, x, in16, k->coff, &vlo, &vhi);
+        } else if (chroma == CH_T2) {
             /* Chroma i = x/2 .. x/2+15 covers pixels x .. x+31: even pixels
              * 2 T[i], odd ones T[i] + T[i+1]; interleaving them in-lane lands
              * in lo/hi order. */
@@ -763,8 +804,11 @@ TGT_AVX2 ALWAYS_INLINE void row8_avx2_t(const kzv_yuv2rgb *c, const k8v *k, cons
         }
         px32(k, ylo, yhi, ulo, uhi, vlo, vhi, out + (ptrdiff_t)bpp * x, bpp);
     }
-    if (x < w)
+    if (x < w) {
+        if (chroma == CH_DIRECT)
+            t444(c, lu, lv, tu, tv, x, w, 1 << (13 - c->p.depth));
         row8_c(c, ly, tu, tv, yb, ub, vb, pl, out, x, w);
+    }
 }
 
 #define M8X2(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
@@ -783,6 +827,7 @@ TGT_AVX2 static void rows8_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3
     k.bu = _mm256_set1_epi16(c->bu16);
     k.lsh = _mm_cvtsi32_si128(c->p.msb_aligned ? 0 : 16 - d);
     k.ymask = _mm256_set1_epi16((int16_t)(0xFFFFu << (16 - d) & 0xFFFFu));
+    k.coff = _mm256_set1_epi16((int16_t)((unsigned)c->coff << (16 - d) & 0xFFFFu));
     /* RGB24: byte j of output chunk i (per 128-bit lane, 16 pixels in, 48
      * bytes out) takes channel j % 3 of pixel (16 i + j) / 3. */
     k.m00 = M8X2(0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1, 5);
@@ -795,26 +840,34 @@ TGT_AVX2 static void rows8_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3
     k.m21 = M8X2(-1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1);
     k.m22 = M8X2(10, -1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15);
     const int m = 1 << (13 - d);
+    const int chroma = sub ? CH_T2 : c->p.semi_planar ? CH_T : CH_DIRECT;
     for (int y = y0; y < y1; y++) {
-        chroma_t(c, src, stride, y, s->tu, s->tv, m, 1);
+        const uint8_t *lu = NULL, *lv = NULL;
+        if (chroma == CH_DIRECT) {
+            lu = src[1] + (ptrdiff_t)y * stride[1];
+            lv = src[2] + (ptrdiff_t)y * stride[2];
+        } else {
+            chroma_t(c, src, stride, y, s->tu, s->tv, m, 1);
+        }
         const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
         uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
-        if (!in16 && sub && bpp == 3)
-            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 0, 1, 3);
-        else if (!in16 && sub)
-            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 0, 1, 4);
-        else if (!in16 && bpp == 3)
-            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 0, 0, 3);
-        else if (!in16)
-            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 0, 0, 4);
-        else if (sub && bpp == 3)
-            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 1, 1, 3);
-        else if (sub)
-            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 1, 1, 4);
-        else if (bpp == 3)
-            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 1, 0, 3);
+#define ROW(in16_, chroma_, bpp_) \
+    row8_avx2_t(c, &k, ly, lu, lv, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, in16_, chroma_, bpp_)
+#define ROW_BPP(in16_, chroma_) \
+    do { if (bpp == 3) ROW(in16_, chroma_, 3); else ROW(in16_, chroma_, 4); } while (0)
+#define ROW_CH(in16_) \
+    do { \
+        if (chroma == CH_T2) ROW_BPP(in16_, CH_T2); \
+        else if (chroma == CH_DIRECT) ROW_BPP(in16_, CH_DIRECT); \
+        else ROW_BPP(in16_, CH_T); \
+    } while (0)
+        if (in16)
+            ROW_CH(1);
         else
-            row8_avx2_t(c, &k, ly, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, 1, 0, 4);
+            ROW_CH(0);
+#undef ROW_CH
+#undef ROW_BPP
+#undef ROW
     }
 }
 #endif

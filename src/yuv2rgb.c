@@ -27,8 +27,10 @@
  * C kernel (row8_c) computes the same integers (sat16, mulhrs16), so both
  * give identical bytes.
  *
- * RGB48: every output row is made in two steps over row-sized scratch
- * arrays (a few KiB, in L1):
+ * RGB48: 32-bit arithmetic. The C kernel makes every output row in two
+ * steps over row-sized scratch arrays (a few KiB, in L1); the AVX2 kernel
+ * (row48_avx2_t) computes the same Y', U', V' in registers, fused as for
+ * the 8-bit outputs, and then the same matrix:
  *  1. "load": luma and the interpolated chroma of that row, as int16 on a
  *     common 12-bit scale with the offsets removed:
  *        Y' = (Y - yoff) * 2^(12-depth)
@@ -270,41 +272,19 @@ ALWAYS_INLINE int clampi(int v, int hi)
     return v < 0 ? 0 : v > hi ? hi : v;
 }
 
-/* Plain C matrix kernels for pixels [x0, w). Right shifts of negative ints are
- * arithmetic on every compiler kzv supports (GCC, Clang). */
+/* Plain C RGB48 matrix kernel for pixels [x0, w). Right shifts of negative
+ * ints are arithmetic on every compiler kzv supports (GCC, Clang). */
 static void matrix_c(const kzv_yuv2rgb *c, const int16_t *restrict yb, const int16_t *restrict ub,
                      const int16_t *restrict vb, uint8_t *restrict out, int x0, int w)
 {
     const int cy = c->cy, crv = c->crv, cgu = c->cgu, cgv = c->cgv, cbu = c->cbu;
     const int rnd = c->round, s = c->shift;
-    switch (c->p.out) {
-    case KZV_PIXFMT_RGB24:
-        for (int x = x0; x < w; x++) {
-            int y = cy * yb[x] + rnd, u = ub[x], v = vb[x];
-            out[3 * x + 0] = (uint8_t)clampi((y + crv * v) >> s, 255);
-            out[3 * x + 1] = (uint8_t)clampi((y + cgu * u + cgv * v) >> s, 255);
-            out[3 * x + 2] = (uint8_t)clampi((y + cbu * u) >> s, 255);
-        }
-        break;
-    case KZV_PIXFMT_RGBA:
-        for (int x = x0; x < w; x++) {
-            int y = cy * yb[x] + rnd, u = ub[x], v = vb[x];
-            out[4 * x + 0] = (uint8_t)clampi((y + crv * v) >> s, 255);
-            out[4 * x + 1] = (uint8_t)clampi((y + cgu * u + cgv * v) >> s, 255);
-            out[4 * x + 2] = (uint8_t)clampi((y + cbu * u) >> s, 255);
-            out[4 * x + 3] = 255;
-        }
-        break;
-    default: {
-        uint16_t *o = (uint16_t *)(void *)out;
-        for (int x = x0; x < w; x++) {
-            int y = cy * yb[x] + rnd, u = ub[x], v = vb[x];
-            o[3 * x + 0] = (uint16_t)clampi((y + crv * v) >> s, 65535);
-            o[3 * x + 1] = (uint16_t)clampi((y + cgu * u + cgv * v) >> s, 65535);
-            o[3 * x + 2] = (uint16_t)clampi((y + cbu * u) >> s, 65535);
-        }
-        break;
-    }
+    uint16_t *o = (uint16_t *)(void *)out;
+    for (int x = x0; x < w; x++) {
+        int y = cy * yb[x] + rnd, u = ub[x], v = vb[x];
+        o[3 * x + 0] = (uint16_t)clampi((y + crv * v) >> s, 65535);
+        o[3 * x + 1] = (uint16_t)clampi((y + cgu * u + cgv * v) >> s, 65535);
+        o[3 * x + 2] = (uint16_t)clampi((y + cbu * u) >> s, 65535);
     }
 }
 
@@ -313,109 +293,53 @@ static void matrix_c(const kzv_yuv2rgb *c, const int16_t *restrict yb, const int
 
 #define M8(...) _mm_setr_epi8(__VA_ARGS__)
 
-TGT_AVX2 static void matrix_avx2(const kzv_yuv2rgb *c, const int16_t *restrict yb,
-                                 const int16_t *restrict ub, const int16_t *restrict vb,
-                                 uint8_t *restrict out, int w)
+/* Two 16-byte halves into one register (vinserti128 from memory: no shuffle port). */
+TGT_AVX2 ALWAYS_INLINE __m256i load2x128(const void *lo, const void *hi)
+{
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)lo)),
+                                   _mm_loadu_si128((const __m128i *)hi), 1);
+}
+
+
+/* RGB48 matrix of 16 pixels given as Y', U', V' int16 vectors: the 8 of
+ * the low 128-bit lane go to o0, those of the high lane to o1 (48 bytes
+ * each). Same integers as matrix_c. */
+typedef struct k48v {
+    __m256i kconst, ky, kr, kg, kb;
+    __m128i sh, w00, w01, w02, w10, w11, w12, w20, w21, w22;
+} k48v;
+
+TGT_AVX2 ALWAYS_INLINE void mat48(const k48v *k, __m256i y, __m256i u, __m256i v, uint8_t *o0, uint8_t *o1)
 {
     /* y32 = cy Y' + round comes from one pmaddwd of (Y', K) pairs against
      * (cy, round / K); the chroma terms from (U', V') pairs. */
-    const int kk = c->shift - 1 > 14 ? 1 << (c->shift - 1 - 14) : 1;
-    const __m256i kconst = _mm256_set1_epi16((int16_t)kk);
-    const __m256i ky = _mm256_set1_epi32((int32_t)(((uint32_t)(c->round / kk) << 16) | (uint16_t)c->cy));
-    const __m256i kr = _mm256_set1_epi32((int32_t)((uint32_t)(uint16_t)c->crv << 16));
-    const __m256i kg = _mm256_set1_epi32((int32_t)(((uint32_t)(uint16_t)c->cgv << 16) | (uint16_t)c->cgu));
-    const __m256i kb = _mm256_set1_epi32((int32_t)(uint16_t)c->cbu);
-    const __m128i sh = _mm_cvtsi32_si128(c->shift);
-    const kzv_pixfmt fmt = c->p.out;
-    int x = 0;
-
-    /* RGB24: output vector k takes channel ch from these byte positions. */
-    const __m128i m00 = M8(0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1, 5);
-    const __m128i m01 = M8(-1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1);
-    const __m128i m02 = M8(-1, -1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1);
-    const __m128i m10 = M8(-1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1, 10, -1);
-    const __m128i m11 = M8(5, -1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1, 10);
-    const __m128i m12 = M8(-1, 5, -1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1);
-    const __m128i m20 = M8(-1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1, -1);
-    const __m128i m21 = M8(-1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1);
-    const __m128i m22 = M8(10, -1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15);
-    /* RGB48 (8 pixels of 16-bit words per 48 bytes). */
-    const __m128i w00 = M8(0, 1, -1, -1, -1, -1, 2, 3, -1, -1, -1, -1, 4, 5, -1, -1);
-    const __m128i w01 = M8(-1, -1, 0, 1, -1, -1, -1, -1, 2, 3, -1, -1, -1, -1, 4, 5);
-    const __m128i w02 = M8(-1, -1, -1, -1, 0, 1, -1, -1, -1, -1, 2, 3, -1, -1, -1, -1);
-    const __m128i w10 = M8(-1, -1, 6, 7, -1, -1, -1, -1, 8, 9, -1, -1, -1, -1, 10, 11);
-    const __m128i w11 = M8(-1, -1, -1, -1, 6, 7, -1, -1, -1, -1, 8, 9, -1, -1, -1, -1);
-    const __m128i w12 = M8(4, 5, -1, -1, -1, -1, 6, 7, -1, -1, -1, -1, 8, 9, -1, -1);
-    const __m128i w20 = M8(-1, -1, -1, -1, 12, 13, -1, -1, -1, -1, 14, 15, -1, -1, -1, -1);
-    const __m128i w21 = M8(10, 11, -1, -1, -1, -1, 12, 13, -1, -1, -1, -1, 14, 15, -1, -1);
-    const __m128i w22 = M8(-1, -1, 10, 11, -1, -1, -1, -1, 12, 13, -1, -1, -1, -1, 14, 15);
-    const __m256i alpha = _mm256_set1_epi16(255);
-
-    for (; x + 16 <= w; x += 16) {
-        __m256i y = _mm256_loadu_si256((const __m256i *)(yb + x));
-        __m256i u = _mm256_loadu_si256((const __m256i *)(ub + x));
-        __m256i v = _mm256_loadu_si256((const __m256i *)(vb + x));
-        __m256i yk0 = _mm256_unpacklo_epi16(y, kconst), yk1 = _mm256_unpackhi_epi16(y, kconst);
-        __m256i uv0 = _mm256_unpacklo_epi16(u, v), uv1 = _mm256_unpackhi_epi16(u, v);
-        __m256i y0 = _mm256_madd_epi16(yk0, ky), y1 = _mm256_madd_epi16(yk1, ky);
-        __m256i r0 = _mm256_sra_epi32(_mm256_add_epi32(y0, _mm256_madd_epi16(uv0, kr)), sh);
-        __m256i r1 = _mm256_sra_epi32(_mm256_add_epi32(y1, _mm256_madd_epi16(uv1, kr)), sh);
-        __m256i g0 = _mm256_sra_epi32(_mm256_add_epi32(y0, _mm256_madd_epi16(uv0, kg)), sh);
-        __m256i g1 = _mm256_sra_epi32(_mm256_add_epi32(y1, _mm256_madd_epi16(uv1, kg)), sh);
-        __m256i b0 = _mm256_sra_epi32(_mm256_add_epi32(y0, _mm256_madd_epi16(uv0, kb)), sh);
-        __m256i b1 = _mm256_sra_epi32(_mm256_add_epi32(y1, _mm256_madd_epi16(uv1, kb)), sh);
-        if (fmt == KZV_PIXFMT_RGB48) {
-            __m256i r = _mm256_packus_epi32(r0, r1);   /* pixels 0-7 | 8-15, clamped 0..65535 */
-            __m256i g = _mm256_packus_epi32(g0, g1);
-            __m256i b = _mm256_packus_epi32(b0, b1);
-            uint8_t *o = out + 6 * x;
-            for (int h = 0; h < 2; h++) {
-                __m128i R = h ? _mm256_extracti128_si256(r, 1) : _mm256_castsi256_si128(r);
-                __m128i G = h ? _mm256_extracti128_si256(g, 1) : _mm256_castsi256_si128(g);
-                __m128i B = h ? _mm256_extracti128_si256(b, 1) : _mm256_castsi256_si128(b);
-                __m128i o0 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, w00), _mm_shuffle_epi8(G, w01)),
-                                          _mm_shuffle_epi8(B, w02));
-                __m128i o1 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, w10), _mm_shuffle_epi8(G, w11)),
-                                          _mm_shuffle_epi8(B, w12));
-                __m128i o2 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, w20), _mm_shuffle_epi8(G, w21)),
-                                          _mm_shuffle_epi8(B, w22));
-                _mm_storeu_si128((__m128i *)(o + 48 * h), o0);
-                _mm_storeu_si128((__m128i *)(o + 48 * h + 16), o1);
-                _mm_storeu_si128((__m128i *)(o + 48 * h + 32), o2);
-            }
-            continue;
-        }
-        __m256i r16 = _mm256_packs_epi32(r0, r1);
-        __m256i g16 = _mm256_packs_epi32(g0, g1);
-        __m256i b16 = _mm256_packs_epi32(b0, b1);
-        /* [R0-7 G0-7 | R8-15 G8-15] → [R0-15 | G0-15] */
-        __m256i rg = _mm256_permute4x64_epi64(_mm256_packus_epi16(r16, g16), 0xD8);
-        __m256i ba = _mm256_permute4x64_epi64(_mm256_packus_epi16(b16, alpha), 0xD8);
-        __m128i R = _mm256_castsi256_si128(rg), G = _mm256_extracti128_si256(rg, 1);
-        __m128i B = _mm256_castsi256_si128(ba), A = _mm256_extracti128_si256(ba, 1);
-        if (fmt == KZV_PIXFMT_RGBA) {
-            __m128i rg0 = _mm_unpacklo_epi8(R, G), rg1 = _mm_unpackhi_epi8(R, G);
-            __m128i ba0 = _mm_unpacklo_epi8(B, A), ba1 = _mm_unpackhi_epi8(B, A);
-            uint8_t *o = out + 4 * x;
-            _mm_storeu_si128((__m128i *)(o + 0), _mm_unpacklo_epi16(rg0, ba0));
-            _mm_storeu_si128((__m128i *)(o + 16), _mm_unpackhi_epi16(rg0, ba0));
-            _mm_storeu_si128((__m128i *)(o + 32), _mm_unpacklo_epi16(rg1, ba1));
-            _mm_storeu_si128((__m128i *)(o + 48), _mm_unpackhi_epi16(rg1, ba1));
-        } else {
-            __m128i o0 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, m00), _mm_shuffle_epi8(G, m01)),
-                                      _mm_shuffle_epi8(B, m02));
-            __m128i o1 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, m10), _mm_shuffle_epi8(G, m11)),
-                                      _mm_shuffle_epi8(B, m12));
-            __m128i o2 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, m20), _mm_shuffle_epi8(G, m21)),
-                                      _mm_shuffle_epi8(B, m22));
-            uint8_t *o = out + 3 * x;
-            _mm_storeu_si128((__m128i *)(o + 0), o0);
-            _mm_storeu_si128((__m128i *)(o + 16), o1);
-            _mm_storeu_si128((__m128i *)(o + 32), o2);
-        }
+    __m256i yk0 = _mm256_unpacklo_epi16(y, k->kconst), yk1 = _mm256_unpackhi_epi16(y, k->kconst);
+    __m256i uv0 = _mm256_unpacklo_epi16(u, v), uv1 = _mm256_unpackhi_epi16(u, v);
+    __m256i y0 = _mm256_madd_epi16(yk0, k->ky), y1 = _mm256_madd_epi16(yk1, k->ky);
+    __m256i r0 = _mm256_sra_epi32(_mm256_add_epi32(y0, _mm256_madd_epi16(uv0, k->kr)), k->sh);
+    __m256i r1 = _mm256_sra_epi32(_mm256_add_epi32(y1, _mm256_madd_epi16(uv1, k->kr)), k->sh);
+    __m256i g0 = _mm256_sra_epi32(_mm256_add_epi32(y0, _mm256_madd_epi16(uv0, k->kg)), k->sh);
+    __m256i g1 = _mm256_sra_epi32(_mm256_add_epi32(y1, _mm256_madd_epi16(uv1, k->kg)), k->sh);
+    __m256i b0 = _mm256_sra_epi32(_mm256_add_epi32(y0, _mm256_madd_epi16(uv0, k->kb)), k->sh);
+    __m256i b1 = _mm256_sra_epi32(_mm256_add_epi32(y1, _mm256_madd_epi16(uv1, k->kb)), k->sh);
+    __m256i r = _mm256_packus_epi32(r0, r1);   /* input order, clamped 0..65535 */
+    __m256i g = _mm256_packus_epi32(g0, g1);
+    __m256i b = _mm256_packus_epi32(b0, b1);
+    for (int h = 0; h < 2; h++) {
+        __m128i R = h ? _mm256_extracti128_si256(r, 1) : _mm256_castsi256_si128(r);
+        __m128i G = h ? _mm256_extracti128_si256(g, 1) : _mm256_castsi256_si128(g);
+        __m128i B = h ? _mm256_extracti128_si256(b, 1) : _mm256_castsi256_si128(b);
+        uint8_t *o = h ? o1 : o0;
+        _mm_storeu_si128((__m128i *)o, _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, k->w00),
+                                                                  _mm_shuffle_epi8(G, k->w01)),
+                                                     _mm_shuffle_epi8(B, k->w02)));
+        _mm_storeu_si128((__m128i *)(o + 16), _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, k->w10),
+                                                                         _mm_shuffle_epi8(G, k->w11)),
+                                                            _mm_shuffle_epi8(B, k->w12)));
+        _mm_storeu_si128((__m128i *)(o + 32), _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(R, k->w20),
+                                                                         _mm_shuffle_epi8(G, k->w21)),
+                                                            _mm_shuffle_epi8(B, k->w22)));
     }
-    if (x < w)
-        matrix_c(c, yb, ub, vb, out, x, w);
 }
 #endif
 
@@ -559,12 +483,115 @@ static void rows_c(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrd
 }
 
 #if KZV_Y2R_X86
+/* RGB48 row in AVX2, fused like the 8-bit outputs: luma straight from the
+ * source, chroma spread horizontally from T (chroma_t, m = 1) in registers,
+ * 32 pixels per step in lo/hi order (see px32); the values fed to mat48
+ * are load_row's Y', U', V' (mod 2^16, as its int16 casts). */
+TGT_AVX2 ALWAYS_INLINE void row48_avx2_t(const kzv_yuv2rgb *c, const k48v *k, const uint8_t *restrict ly,
+                                         const scratch *s, uint8_t *restrict out, int w, int in16, int sub)
+{
+    const int d = c->p.depth;
+    const __m256i yoff = _mm256_set1_epi16(c->yoff);
+    const __m128i lm = _mm_cvtsi32_si128(12 - d);                         /* * 2^(12-d) */
+    const __m128i rs = _mm_cvtsi32_si128(c->p.msb_aligned ? 16 - d : 0);  /* P010 → LSB */
+    const int16_t *tu = s->tu, *tv = s->tv;
+    int x = 0;
+    for (; x + 32 <= w; x += 32) {
+        __m256i ylo, yhi, ulo, uhi, vlo, vhi;
+        if (in16) {
+            const uint16_t *s16 = (const uint16_t *)(const void *)ly + x;
+            ylo = _mm256_srl_epi16(load2x128(s16, s16 + 16), rs);
+            yhi = _mm256_srl_epi16(load2x128(s16 + 8, s16 + 24), rs);
+        } else {
+            __m256i y8 = _mm256_loadu_si256((const __m256i *)(ly + x));
+            ylo = _mm256_unpacklo_epi8(y8, _mm256_setzero_si256());
+            yhi = _mm256_unpackhi_epi8(y8, _mm256_setzero_si256());
+        }
+        ylo = _mm256_sll_epi16(_mm256_sub_epi16(ylo, yoff), lm);
+        yhi = _mm256_sll_epi16(_mm256_sub_epi16(yhi, yoff), lm);
+        if (sub) {
+            __m256i t0 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1)));
+            __m256i t1 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1) + 1));
+            __m256i e = _mm256_add_epi16(t0, t0), od = _mm256_add_epi16(t0, t1);
+            ulo = _mm256_unpacklo_epi16(e, od);
+            uhi = _mm256_unpackhi_epi16(e, od);
+            t0 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1)));
+            t1 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1) + 1));
+            e = _mm256_add_epi16(t0, t0);
+            od = _mm256_add_epi16(t0, t1);
+            vlo = _mm256_unpacklo_epi16(e, od);
+            vhi = _mm256_unpackhi_epi16(e, od);
+        } else {
+            ulo = load2x128(tu + x, tu + x + 16);
+            uhi = load2x128(tu + x + 8, tu + x + 24);
+            vlo = load2x128(tv + x, tv + x + 16);
+            vhi = load2x128(tv + x + 8, tv + x + 24);
+            ulo = _mm256_add_epi16(ulo, ulo);
+            uhi = _mm256_add_epi16(uhi, uhi);
+            vlo = _mm256_add_epi16(vlo, vlo);
+            vhi = _mm256_add_epi16(vhi, vhi);
+        }
+        ulo = _mm256_sll_epi16(ulo, lm);
+        uhi = _mm256_sll_epi16(uhi, lm);
+        vlo = _mm256_sll_epi16(vlo, lm);
+        vhi = _mm256_sll_epi16(vhi, lm);
+        uint8_t *o = out + 6 * (ptrdiff_t)x;
+        mat48(k, ylo, ulo, vlo, o, o + 6 * 16);
+        mat48(k, yhi, uhi, vhi, o + 6 * 8, o + 6 * 24);
+    }
+    if (x < w) {
+        /* The rest through load_row's passes and matrix_c (x is even). */
+        const int mul = 1 << (12 - d), n = w - x;
+        if (d == 8)
+            luma_u8(ly + x, s->y + x, n, c->yoff, mul);
+        else
+            luma_u16((const uint16_t *)(const void *)ly + x, s->y + x, n, c->yoff, mul,
+                     c->p.msb_aligned ? 16 - d : 0);
+        if (sub) {
+            horiz_2x(tu + (x >> 1), s->u + x, n, mul);
+            horiz_2x(tv + (x >> 1), s->v + x, n, mul);
+        } else {
+            horiz_1x(tu + x, s->u + x, n, mul);
+            horiz_1x(tv + x, s->v + x, n, mul);
+        }
+        matrix_c(c, s->y, s->u, s->v, out, x, w);
+    }
+}
+
 TGT_AVX2 static void rows_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
                                uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1, const scratch *s)
 {
+    k48v k;
+    const int kk = c->shift - 1 > 14 ? 1 << (c->shift - 1 - 14) : 1;
+    k.kconst = _mm256_set1_epi16((int16_t)kk);
+    k.ky = _mm256_set1_epi32((int32_t)(((uint32_t)(c->round / kk) << 16) | (uint16_t)c->cy));
+    k.kr = _mm256_set1_epi32((int32_t)((uint32_t)(uint16_t)c->crv << 16));
+    k.kg = _mm256_set1_epi32((int32_t)(((uint32_t)(uint16_t)c->cgv << 16) | (uint16_t)c->cgu));
+    k.kb = _mm256_set1_epi32((int32_t)(uint16_t)c->cbu);
+    k.sh = _mm_cvtsi32_si128(c->shift);
+    /* 8 pixels of 16-bit words per 48 bytes: chunk i, channel ch. */
+    k.w00 = M8(0, 1, -1, -1, -1, -1, 2, 3, -1, -1, -1, -1, 4, 5, -1, -1);
+    k.w01 = M8(-1, -1, 0, 1, -1, -1, -1, -1, 2, 3, -1, -1, -1, -1, 4, 5);
+    k.w02 = M8(-1, -1, -1, -1, 0, 1, -1, -1, -1, -1, 2, 3, -1, -1, -1, -1);
+    k.w10 = M8(-1, -1, 6, 7, -1, -1, -1, -1, 8, 9, -1, -1, -1, -1, 10, 11);
+    k.w11 = M8(-1, -1, -1, -1, 6, 7, -1, -1, -1, -1, 8, 9, -1, -1, -1, -1);
+    k.w12 = M8(4, 5, -1, -1, -1, -1, 6, 7, -1, -1, -1, -1, 8, 9, -1, -1);
+    k.w20 = M8(-1, -1, -1, -1, 12, 13, -1, -1, -1, -1, 14, 15, -1, -1, -1, -1);
+    k.w21 = M8(10, 11, -1, -1, -1, -1, 12, 13, -1, -1, -1, -1, 14, 15, -1, -1);
+    k.w22 = M8(-1, -1, 10, 11, -1, -1, -1, -1, 12, 13, -1, -1, -1, -1, 14, 15);
+    const int in16 = c->p.depth > 8, sub = c->p.log2_chroma_w, w = c->p.width;
     for (int y = y0; y < y1; y++) {
-        load_row(c, src, stride, y, s);
-        matrix_avx2(c, s->y, s->u, s->v, dst + (ptrdiff_t)y * dst_stride, c->p.width);
+        chroma_t(c, src, stride, y, s->tu, s->tv, 1, 1);
+        const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
+        uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
+        if (in16 && sub)
+            row48_avx2_t(c, &k, ly, s, out, w, 1, 1);
+        else if (in16)
+            row48_avx2_t(c, &k, ly, s, out, w, 1, 0);
+        else if (sub)
+            row48_avx2_t(c, &k, ly, s, out, w, 0, 1);
+        else
+            row48_avx2_t(c, &k, ly, s, out, w, 0, 0);
     }
 }
 #endif
@@ -661,13 +688,6 @@ typedef struct k8v {
     __m256i ky, k, rv, gu, gv, bu, ymask, coff, m00, m01, m02, m10, m11, m12, m20, m21, m22;
     __m128i lsh;
 } k8v;
-
-/* Two 16-byte halves into one register (vinserti128 from memory: no shuffle port). */
-TGT_AVX2 ALWAYS_INLINE __m256i load2x128(const void *lo, const void *hi)
-{
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)lo)),
-                                   _mm_loadu_si128((const __m128i *)hi), 1);
-}
 
 /* 32 pixels. Every vector holds 16 of them as int16 in "lo/hi" order: lo has
  * pixels 0-7 | 16-23 (128-bit lanes), hi has 8-15 | 24-31, the order the

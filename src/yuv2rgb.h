@@ -106,7 +106,7 @@ int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p);
  * @param dst    the WHOLE output picture; row y starts at dst + y * dst_stride
  *               and is width * bpp bytes (bpp 3, 4 or 6); 16-bit output needs
  *               2-byte alignment. Only rows [y0, y1) are written.
- * @return KZV_OK or KZV_ENOMEM (row scratch, ~10 bytes per pixel of one row).
+ * @return KZV_OK or KZV_ENOMEM (row scratch, ~14 bytes per pixel of one row).
  */
 int kzv_yuv2rgb_band(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
                      uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1);

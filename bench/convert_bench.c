@@ -7,8 +7,11 @@
  *   ./a.out [--quick] [--threads N]
  *
  * Rows: kzv (AVX2 when the CPU has it), kzv-C (plain C kernels), sws-fast
- * (SWS_BICUBIC: what the ffmpeg CLI uses), sws-accurate (SWS_BICUBIC |
- * ACCURATE_RND | FULL_CHR_H_INT | FULL_CHR_H_INP: kzv's current convert.c).
+ * (SWS_BICUBIC: what the ffmpeg CLI uses), sws-fastbil (SWS_FAST_BILINEAR:
+ * swscale's cheapest path), sws-accurate (SWS_BICUBIC | ACCURATE_RND |
+ * FULL_CHR_H_INT | FULL_CHR_H_INP: what kzv's convert.c falls back to).
+ * Arguments after the options select inputs whose name contains them
+ * (e.g. "8-bit 4:2:0"); outputs with --out NAME.
  * swscale runs through sws_scale_frame() with its "threads" option so that it
  * gets the same number of threads as kzv's pool.
  */
@@ -19,6 +22,7 @@
 #include <time.h>
 
 #include <libavutil/frame.h>
+#include <libavutil/log.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -120,19 +124,28 @@ static void fill(AVFrame *f)
 int main(int argc, char **argv)
 {
     int quick = 0, threads = 2;
+    const char *only_in = NULL, *only_out = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             quick = 1;
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            only_out = argv[++i];
+        else if (argv[i][0] != '-')
+            only_in = argv[i];
         else {
-            fprintf(stderr, "usage: %s [--quick] [--threads N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--quick] [--threads N] [--out rgb24|rgba|rgb48] [INPUT-SUBSTRING]\n",
+                    argv[0]);
             return 2;
         }
     }
+    av_log_set_level(AV_LOG_ERROR);   /* swscale's "no accelerated conversion" notes */
     const double min_s = quick ? 0.15 : 0.6;
     const input inputs[] = {
         { "1080p 8-bit 4:2:0", 1920, 1080, AV_PIX_FMT_YUV420P },
+        { "1080p 8-bit 4:2:2", 1920, 1080, AV_PIX_FMT_YUV422P },
+        { "1080p 8-bit 4:4:4", 1920, 1080, AV_PIX_FMT_YUV444P },
         { "2160p 8-bit 4:2:0", 3840, 2160, AV_PIX_FMT_YUV420P },
         { "1080p 10-bit 4:2:0", 1920, 1080, AV_PIX_FMT_YUV420P10LE },
         { "1080p 10-bit 4:2:2", 1920, 1080, AV_PIX_FMT_YUV422P10LE },
@@ -154,6 +167,8 @@ int main(int argc, char **argv)
            "ms Nt", "Mpix/s");
     for (size_t ii = 0; ii < sizeof(inputs) / sizeof(inputs[0]); ii++) {
         const input *in = &inputs[ii];
+        if (only_in && !strstr(in->name, only_in))
+            continue;
         const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->fmt);
         AVFrame *src = av_frame_alloc();
         src->width = in->w;
@@ -166,15 +181,18 @@ int main(int argc, char **argv)
         fill(src);
         double mpix = in->w * (double)in->h / 1e6;
         for (size_t oi = 0; oi < sizeof(outs) / sizeof(outs[0]); oi++) {
+            if (only_out && strcmp(outs[oi].name, only_out))
+                continue;
             AVFrame *dst = av_frame_alloc();
             dst->width = in->w;
             dst->height = in->h;
             dst->format = outs[oi].av;
             if (av_frame_get_buffer(dst, 0) < 0)
                 return 1;
-            for (int conv = 0; conv < 4; conv++) {
+            for (int conv = 0; conv < 5; conv++) {
                 double t[2] = { -1, -1 }, med[2] = { -1, -1 };
-                const char *cname = conv == 0 ? "kzv" : conv == 1 ? "kzv-C" : conv == 2 ? "sws-fast" : "sws-accurate";
+                static const char *const cnames[] = { "kzv", "kzv-C", "sws-fast", "sws-fastbil", "sws-accurate" };
+                const char *cname = cnames[conv];
                 for (int ti = 0; ti < 2; ti++) {
                     int nt = ti ? threads : 1;
                     if (ti && threads <= 1)
@@ -199,8 +217,10 @@ int main(int argc, char **argv)
                         t[ti] = time_it(run_kzv, &r, min_s, &med[ti]);
                     } else {
                         sws_run r = { sws_alloc_context(), src, dst };
-                        int flags = conv == 2 ? SWS_BICUBIC
-                                              : SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP;
+                        int flags = conv == 2   ? SWS_BICUBIC
+                                    : conv == 3 ? SWS_FAST_BILINEAR
+                                                : SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT |
+                                                      SWS_FULL_CHR_H_INP;
                         av_opt_set_int(r.s, "srcw", in->w, 0);
                         av_opt_set_int(r.s, "srch", in->h, 0);
                         av_opt_set_int(r.s, "src_format", in->fmt, 0);

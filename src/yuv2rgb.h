@@ -29,11 +29,13 @@
  *     y = 2k     → C[k]
  *     y = 2k + 1 → (C[k] + C[k+1]) / 2
  * These interpolations are done exactly in integers (chroma is carried with
- * 3 extra fractional bits), so the only rounding in the whole conversion is
- * the final one: the integer matrix uses coefficients with >= 14 significant
- * bits, computed per (matrix, range, depth, output), and rounds to nearest.
- * Measured error against the exact double-precision conversion of the same
- * upsampled chroma: <= 1 level (8-bit out), a few units of 65535 (16-bit out).
+ * 3 extra fractional bits). The matrix uses coefficients with >= 14
+ * significant bits, computed per (matrix, range, depth, output): for 16-bit
+ * output in 32-bit sums with a single final rounding, for 8-bit output in
+ * 16-bit fixed point with 6 fractional bits (products rounded to 1/64 level,
+ * then one final rounding; see yuv2rgb.c). Measured error against the exact
+ * double-precision conversion of the same upsampled chroma: < 0.6 level
+ * (8-bit out), a few units of 65535 (16-bit out).
  *
  * Speed: an AVX2 kernel (chosen at run time with __builtin_cpu_supports) and a
  * plain C kernel (always built; used on other CPUs, for row tails and when
@@ -77,6 +79,10 @@ typedef struct kzv_yuv2rgb {
     int16_t cy, crv, cgu, cgv, cbu; /**< coefficients (see yuv2rgb.c) */
     int16_t yoff;           /**< luma offset in source units */
     int16_t coff;           /**< chroma offset in source units */
+    /* 16-bit pipeline of the 8-bit outputs (RGB24, RGBA; see yuv2rgb.c). */
+    uint16_t ky16;          /**< luma gain for mulhi_epu16 */
+    int16_t k16;            /**< luma offset + rounding, in 1/64 output levels */
+    int16_t rv16, gu16, gv16, bu16; /**< chroma gains for mulhrs_epi16 */
     int bpp;                /**< output bytes per pixel */
     bool simd;              /**< AVX2 kernels in use */
 } kzv_yuv2rgb;
@@ -100,7 +106,7 @@ int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p);
  * @param dst    the WHOLE output picture; row y starts at dst + y * dst_stride
  *               and is width * bpp bytes (bpp 3, 4 or 6); 16-bit output needs
  *               2-byte alignment. Only rows [y0, y1) are written.
- * @return KZV_OK or KZV_ENOMEM (row scratch, ~10 bytes per pixel of one row).
+ * @return KZV_OK or KZV_ENOMEM (row scratch, ~14 bytes per pixel of one row).
  */
 int kzv_yuv2rgb_band(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
                      uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1);

@@ -370,6 +370,83 @@ static void check_semi_planar(kzv_workers *pool)
             }
 }
 
+/* Every 8-bit (Y, U, V) code triple (4:4:4, so no interpolation), every
+ * matrix and range, RGB24 and RGB48, against the exact conversion: covers
+ * the out-of-gamut corners where the 16-bit kernel of the 8-bit outputs
+ * saturates. Under a sanitizer the codes step by 5 (0 and 255 included). */
+static void check_all_codes(kzv_workers *pool)
+{
+    const int step = getenv("KZV_SANITIZER") ? 5 : 1;
+    const int n = 255 / step + 1, w = n * n, h = n;
+    uint8_t *pl[3];
+    for (int i = 0; i < 3; i++)
+        pl[i] = kt_malloc((size_t)w * h);
+    for (int v = 0; v < n; v++)
+        for (int u = 0; u < n; u++)
+            for (int y = 0; y < n; y++) {
+                size_t i = (size_t)v * w + (size_t)u * n + y;
+                pl[0][i] = (uint8_t)(y * step);
+                pl[1][i] = (uint8_t)(u * step);
+                pl[2][i] = (uint8_t)(v * step);
+            }
+    const int matrices[] = { 1, 4, 5, 7, 9 };
+    double worst[2] = { 0, 0 };
+    for (int mi = 0; mi < 5; mi++)
+        for (int full = 0; full < 2; full++)
+            for (int oi = 0; oi < 3; oi += 2) {
+                kzv_pixfmt f = outs[oi];
+                double kr = 0, kb = 0;
+                KT_CHECK(matrix_k(matrices[mi], &kr, &kb), "matrix %d", matrices[mi]);
+                double kg = 1.0 - kr - kb, omax = f == KZV_PIXFMT_RGB48 ? 65535.0 : 255.0;
+                kzv_yuv2rgb_params prm;
+                kzv_yuv2rgb_default_params(&prm);
+                prm.width = w; prm.height = h; prm.log2_chroma_w = prm.log2_chroma_h = 0;
+                prm.matrix = matrices[mi]; prm.range = full ? KZV_RANGE_FULL : KZV_RANGE_LIMITED; prm.out = f;
+                const int bpp = out_bpp(f);
+                const uint8_t *src[3] = { pl[0], pl[1], pl[2] };
+                const ptrdiff_t st[3] = { w, w, w };
+                uint8_t *a = kt_malloc((size_t)w * h * bpp), *b = kt_malloc((size_t)w * h * bpp);
+                kzv_yuv2rgb c;
+                prm.no_simd = false;
+                KT_CHECK(kzv_yuv2rgb_init(&c, &prm) == KZV_OK &&
+                         kzv_yuv2rgb_convert(&c, src, st, a, (ptrdiff_t)w * bpp, pool) == KZV_OK, "convert");
+                prm.no_simd = true;
+                KT_CHECK(kzv_yuv2rgb_init(&c, &prm) == KZV_OK &&
+                         kzv_yuv2rgb_convert(&c, src, st, b, (ptrdiff_t)w * bpp, pool) == KZV_OK, "convert C");
+                KT_CHECK(memcmp(a, b, (size_t)w * h * bpp) == 0, "all codes: C and SIMD differ (matrix %d full %d)",
+                         matrices[mi], full);
+                double m = 0;
+                for (size_t i = 0; i < (size_t)w * h; i++) {
+                    double Y, U, V;
+                    if (full) {
+                        Y = pl[0][i] / 255.0; U = (pl[1][i] - 128) / 255.0; V = (pl[2][i] - 128) / 255.0;
+                    } else {
+                        Y = (pl[0][i] - 16) / 219.0; U = (pl[1][i] - 128) / 224.0; V = (pl[2][i] - 128) / 224.0;
+                    }
+                    double rgb[3] = { Y + 2 * (1 - kr) * V,
+                                      Y - 2 * kb * (1 - kb) / kg * U - 2 * kr * (1 - kr) / kg * V,
+                                      Y + 2 * (1 - kb) * U };
+                    for (int ch = 0; ch < 3; ch++) {
+                        double e = rgb[ch] < 0 ? 0 : rgb[ch] > 1 ? omax : rgb[ch] * omax;
+                        double d = fabs(out_sample(a + (i / w) * (size_t)w * bpp, f, (int)(i % w), ch) - e);
+                        if (d > m)
+                            m = d;
+                    }
+                }
+                double lim = f == KZV_PIXFMT_RGB48 ? 2.0 * 257 : 2.0;
+                KT_CHECK(m <= lim, "all codes: error %.3f > %.0f (matrix %d full %d %s)", m, lim, matrices[mi], full,
+                         f == KZV_PIXFMT_RGB48 ? "rgb48" : "rgb24");
+                if (m > worst[oi / 2])
+                    worst[oi / 2] = m;
+                free(a);
+                free(b);
+            }
+    printf("every 8-bit code (step %d), 4:4:4, all matrices and ranges: max |kzv - exact| %.3f levels (rgb24), "
+           "%.1f (rgb48)\n", step, worst[0], worst[1]);
+    for (int i = 0; i < 3; i++)
+        free(pl[i]);
+}
+
 /* ----------------------------------------------------- against swscale -- */
 
 static enum AVPixelFormat av_yuv(int depth, int sw, int sh)
@@ -637,6 +714,7 @@ int main(void)
            worst_flat8, worst_flat16);
 
     check_semi_planar(pool2);
+    check_all_codes(pool2);
     compare_swscale();
 
     kzv_workers_destroy(&pool2);

@@ -66,7 +66,10 @@ if keys "pause" "1 space 2 space"; then
     check "pause: played to the end (last_pts $(jget last_pts))" f "$(jget last_pts)" '>' 11.9
     check "pause: no seek ($(jget seeks))" test "$(jget seeks)" -eq 0
     check "pause: all 300 frames decoded" test "$(jget decoded)" -eq 300
-    check "pause: the pause dropped no frame (dropped_late $(jget dropped_late) <= 6)" test "$(jget dropped_late)" -le 6
+    # A clock that kept running through the pause would find the 2 s (50
+    # frames) after it late and drop them; slow sanitizer builds drop a few
+    # frames anyway (TSan: up to 18 measured), so the bound sits between.
+    check "pause: no catching up after the pause (dropped_late $(jget dropped_late) < 30)" test "$(jget dropped_late)" -lt 30
 fi
 
 # 2. right arrow after 1 s: +5 s, so about 5 s of the clip are never shown

@@ -151,7 +151,11 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
         with_pts = n;
 
     /* Keyframes in decode order: where decoding may start, with the
-     * timestamp to hand to av_seek_frame (dts where known: mp4 seeks by dts). */
+     * timestamp to hand to av_seek_frame. mov/mp4 (AVFMT_SEEK_TO_PTS) takes
+     * a pts and maps it onto its dts timeline itself: given the keyframe's
+     * dts it lands one whole GOP early on B-frame streams (dts < pts), which
+     * doubled the cost of every random access. Others seek by dts. */
+    bool seek_by_pts = fmt->iformat->flags & AVFMT_SEEK_TO_PTS;
     for (int64_t i = 0; i < n; i++) {
         if (!p[i].key || p[i].pts == AV_NOPTS_VALUE)
             continue;
@@ -159,7 +163,11 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
             snprintf(err, errlen, "%s: out of memory while indexing", path);
             goto end;
         }
-        idx->kf[nkf++] = (struct kzv_index_kf){ p[i].pts, p[i].dts != AV_NOPTS_VALUE ? p[i].dts : p[i].pts };
+        idx->kf[nkf++] = (struct kzv_index_kf){
+            .pts = p[i].pts,
+            .seek_ts = seek_by_pts || p[i].dts == AV_NOPTS_VALUE ? p[i].pts : p[i].dts,
+            .dts = p[i].dts,
+        };
     }
     idx->nkf = nkf;
 
@@ -213,7 +221,7 @@ void kzv_index_shift(kzv_index *idx, int64_t delta, int tb_num, int tb_den)
         idx->e[i].pts = (double)idx->e[i].pts_ts * tb_num / tb_den;   /* as frames compute it */
     }
     for (int64_t i = 0; i < idx->nkf; i++)
-        idx->kf[i].pts = kzv_sat_add(idx->kf[i].pts, delta);   /* seek_ts stays: it is what the demuxer knows */
+        idx->kf[i].pts = kzv_sat_add(idx->kf[i].pts, delta);   /* seek_ts, dts stay: they are what the demuxer knows */
 }
 
 void kzv_index_free(kzv_index *idx)

@@ -151,12 +151,13 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
         with_pts = n;
 
     /* Keyframes in decode order: where decoding may start, with the
-     * timestamp to hand to av_seek_frame. mov/mp4 (AVFMT_SEEK_TO_PTS) takes
-     * a pts and maps it onto its dts timeline itself: given the keyframe's
-     * dts it lands one whole GOP early on B-frame streams (dts < pts), which
-     * doubled the cost of every random access. Others seek by dts. */
+     * timestamp to hand to av_seek_frame (dts where known; see below for
+     * mov/mp4). */
     bool seek_by_pts = fmt->iformat->flags & AVFMT_SEEK_TO_PTS;
+    int64_t max_pts = INT64_MIN;
     for (int64_t i = 0; i < n; i++) {
+        if (p[i].pts > max_pts)
+            max_pts = p[i].pts;
         if (!p[i].key || p[i].pts == AV_NOPTS_VALUE)
             continue;
         if (nkf == kfcap && grow((void **)&idx->kf, &kfcap, sizeof(*idx->kf)) < 0) {
@@ -165,11 +166,25 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
         }
         idx->kf[nkf++] = (struct kzv_index_kf){
             .pts = p[i].pts,
-            .seek_ts = seek_by_pts || p[i].dts == AV_NOPTS_VALUE ? p[i].pts : p[i].dts,
+            .seek_ts = p[i].dts != AV_NOPTS_VALUE ? p[i].dts : p[i].pts,
             .dts = p[i].dts,
         };
     }
     idx->nkf = nkf;
+    /* mov/mp4 (AVFMT_SEEK_TO_PTS) takes a pts and maps it onto its sample
+     * (dts) timeline by subtracting an offset of its own (composition shift
+     * plus edit list, not exposed): given the keyframe's dts, or even its
+     * pts when an edit list is present, it lands a whole GOP early, which
+     * doubled the cost of every random access on B-frame streams. Every
+     * timestamp from this keyframe's dts up to the next one's maps back to
+     * this keyframe, so aim just below the next keyframe's pts: that lands
+     * here for any offset between the next keyframe's pts - dts and about a
+     * GOP. Landing early still works (the decoder drops the packets before
+     * the keyframe's dts), landing late is detected and retried. */
+    for (int64_t k = 0; seek_by_pts && k < nkf; k++) {
+        int64_t upper = k + 1 < nkf ? idx->kf[k + 1].pts : kzv_sat_add(max_pts, 1);
+        idx->kf[k].seek_ts = upper - 1 > idx->kf[k].pts ? upper - 1 : idx->kf[k].pts;
+    }
 
     /* Display order. Packets with no timestamp at all keep decode order at the end. */
     qsort(p, (size_t)n, sizeof(*p), by_pts);

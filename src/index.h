@@ -15,9 +15,10 @@ typedef struct kzv_index {
     int64_t n;
     /* Keyframes in decode order: for entry i of e[], the keyframe to start
      * decoding from is found by pts; kf[] holds its pts, the timestamp to
-     * hand to av_seek_frame() (the demuxer's own convention: pts for
-     * AVFMT_SEEK_TO_PTS formats such as mov/mp4, else dts where known) and
-     * its dts (AV_NOPTS_VALUE when unknown), which tells packets before it. */
+     * hand to av_seek_frame() (in the demuxer's own convention: dts where
+     * known, a pts for AVFMT_SEEK_TO_PTS formats such as mov/mp4; see
+     * kzv_index_scan()) and its dts (AV_NOPTS_VALUE when unknown), which
+     * tells the packets before it. */
     struct kzv_index_kf { int64_t pts, seek_ts, dts; } *kf;
     int64_t nkf;
     bool no_pts;              /* the container's pts are missing for some or

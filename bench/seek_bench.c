@@ -3,8 +3,9 @@
  *
  *   seek_bench FILE [N] [SEED]
  *
- * Draws N (default 100) frame indices from a seeded generator and, for each
- * tool, times every access separately:
+ * Draws N (default 100) frame indices from a seeded generator and times
+ * every access of each tool separately, the two tools taking turns access by
+ * access (so that other load on the machine falls on both alike):
  *   kzv:   kzv_decoder_open (+ its index, built on the first seek and timed
  *          on its own with kzv_decoder_get_index), then per access
  *          kzv_decoder_seek_frame + kzv_decoder_next (RGB24);
@@ -12,9 +13,11 @@
  *          (seek mode 1, normal) + FFMS_SetOutputFormatV2 (RGB24), then per
  *          access FFMS_GetFrame.
  * Prints a table (index time, mean / median / p95 per access, the mean with
- * the index time spread over the N accesses) and compares the pictures both
- * return for each index: exact agreements, the largest per-byte difference
- * otherwise, and whether FFMS2's frame N is kzv's frame N (by pts). */
+ * the index time spread over the N accesses), the mean CPU time per access
+ * (all threads of the process; other processes do not inflate it), and
+ * compares the pictures both return for each index: exact agreements, the
+ * largest per-byte difference otherwise, and whether FFMS2's frame N is kzv's
+ * frame N (by pts). */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
@@ -31,6 +34,14 @@ static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the whole process (every decoding thread), seconds. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -117,28 +128,12 @@ int main(int argc, char **argv)
 
     int *idx = malloc(sizeof(*idx) * (size_t)n);
     double *tk = malloc(sizeof(*tk) * (size_t)n), *tf = malloc(sizeof(*tf) * (size_t)n);
+    double *ck = malloc(sizeof(*ck) * (size_t)n), *cf = malloc(sizeof(*cf) * (size_t)n);
     picture *pk = calloc((size_t)n, sizeof(*pk)), *pf = calloc((size_t)n, sizeof(*pf));
-    if (!idx || !tk || !tf || !pk || !pf) abort();
+    if (!idx || !tk || !tf || !ck || !cf || !pk || !pf) abort();
     for (int i = 0; i < n; i++)
         idx[i] = (int)(next_rand() % (uint64_t)frames);
 
-    for (int i = 0; i < n; i++) {
-        kzv_frame *f = NULL;
-        t0 = now();
-        int r = kzv_decoder_seek_frame(d, idx[i]);
-        if (r == KZV_OK)
-            r = kzv_decoder_next(d, &f);
-        tk[i] = now() - t0;
-        if (r != KZV_OK) {
-            fprintf(stderr, "kzv: frame %d: %s\n", idx[i], kzv_decoder_last_error(d));
-            return 1;
-        }
-        if (f->frame_index != idx[i])
-            fprintf(stderr, "kzv: asked frame %d, got %" PRId64 "\n", idx[i], f->frame_index);
-        keep(&pk[i], f->data[0], f->stride[0], f->width, f->height, f->pts);
-        kzv_frame_unref(&f);
-    }
-    kzv_decoder_close(&d);
 
     /* ---- FFMS2 ---- */
     char errmsg[1024];
@@ -172,19 +167,46 @@ int main(int argc, char **argv)
     const FFMS_VideoProperties *vp = FFMS_GetVideoProperties(vs);
     FFMS_Track *tr = FFMS_GetTrackFromVideo(vs);
     const FFMS_TrackTimeBase *tb = FFMS_GetTimeBase(tr);
+    /* Both tools take turns, access by access (the first alternates too), so
+     * that load from other work on the machine hits both alike. Wall time
+     * and this process's CPU time are both recorded. */
     for (int i = 0; i < n; i++) {
-        t0 = now();
-        const FFMS_Frame *f = FFMS_GetFrame(vs, idx[i], &err);
-        tf[i] = now() - t0;
-        if (!f) {
-            fprintf(stderr, "ffms2: frame %d: %s\n", idx[i], errmsg);
-            return 1;
+        for (int turn = 0; turn < 2; turn++) {
+            if ((turn == 0) == (i % 2 == 0)) {
+                kzv_frame *f = NULL;
+                t0 = now();
+                double c0 = cpu_now();
+                int r = kzv_decoder_seek_frame(d, idx[i]);
+                if (r == KZV_OK)
+                    r = kzv_decoder_next(d, &f);
+                tk[i] = now() - t0;
+                ck[i] = cpu_now() - c0;
+                if (r != KZV_OK) {
+                    fprintf(stderr, "kzv: frame %d: %s\n", idx[i], kzv_decoder_last_error(d));
+                    return 1;
+                }
+                if (f->frame_index != idx[i])
+                    fprintf(stderr, "kzv: asked frame %d, got %" PRId64 "\n", idx[i], f->frame_index);
+                keep(&pk[i], f->data[0], f->stride[0], f->width, f->height, f->pts);
+                kzv_frame_unref(&f);
+            } else {
+                t0 = now();
+                double c0 = cpu_now();
+                const FFMS_Frame *f = FFMS_GetFrame(vs, idx[i], &err);
+                tf[i] = now() - t0;
+                cf[i] = cpu_now() - c0;
+                if (!f) {
+                    fprintf(stderr, "ffms2: frame %d: %s\n", idx[i], errmsg);
+                    return 1;
+                }
+                const FFMS_FrameInfo *fi = FFMS_GetFrameInfo(tr, idx[i]);
+                double pts = (double)fi->PTS * tb->Num / tb->Den / 1000.0;
+                keep(&pf[i], f->Data[0], f->Linesize[0], f->ScaledWidth > 0 ? f->ScaledWidth : f->EncodedWidth,
+                     f->ScaledHeight > 0 ? f->ScaledHeight : f->EncodedHeight, pts);
+            }
         }
-        const FFMS_FrameInfo *fi = FFMS_GetFrameInfo(tr, idx[i]);
-        double pts = (double)fi->PTS * tb->Num / tb->Den / 1000.0;
-        keep(&pf[i], f->Data[0], f->Linesize[0], f->ScaledWidth > 0 ? f->ScaledWidth : f->EncodedWidth,
-             f->ScaledHeight > 0 ? f->ScaledHeight : f->EncodedHeight, pts);
     }
+    kzv_decoder_close(&d);
 
     /* ---- agreement ---- */
     int exact = 0, same_frame = 0, size_diff = 0, maxdiff = 0;
@@ -235,6 +257,9 @@ int main(int argc, char **argv)
            sf.median * 1e3, sf.p95 * 1e3, (sf.mean + sf.index_s / n) * 1e3);
     printf("\nratio kzv/FFMS2: mean %.2f, amortized mean %.2f (target <= 0.70)\n",
            sk.mean / sf.mean, (sk.mean + sk.index_s / n) / (sf.mean + sf.index_s / n));
+    stats ck_s = summarize(0, ck, n), cf_s = summarize(0, cf, n);
+    printf("CPU time per access (all threads; insensitive to other load): kzv mean %.1f ms, "
+           "FFMS2 mean %.1f ms, ratio %.2f\n", ck_s.mean * 1e3, cf_s.mean * 1e3, ck_s.mean / cf_s.mean);
     printf("agreement: %d/%d pictures identical, max byte difference %d, mean difference of the "
            "differing bytes %.2f (%.4f%% of bytes differ), %d size mismatches; "
            "FFMS2's frame N is kzv's frame N (same pts offset from frame 0) for %d/%d\n",
@@ -245,7 +270,7 @@ int main(int argc, char **argv)
         free(pk[i].rgb);
         free(pf[i].rgb);
     }
-    free(pk); free(pf); free(idx); free(tk); free(tf);
+    free(pk); free(pf); free(idx); free(tk); free(tf); free(ck); free(cf);
     FFMS_DestroyVideoSource(vs);
     FFMS_DestroyIndex(index);
     return 0;

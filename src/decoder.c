@@ -72,6 +72,10 @@ struct kzv_decoder {
     int64_t first_pts_ts;   /* best-effort pts of the first frame (open) */
     int64_t skip_before;    /* while seeking: packets with pts < this that no
                                frame references need not be decoded at all */
+    int64_t drop_before_dts;/* after a seek to a keyframe: packets with a dts
+                               below the keyframe's, where the demuxer landed
+                               early, are dropped undecoded; AV_NOPTS_VALUE once
+                               the keyframe is reached (or when unknown) */
 
     kzv_index index;        /* built on demand (count_frames, get_index, seeks) */
     bool have_index;
@@ -286,6 +290,15 @@ static int decode_one(kzv_decoder *d, AVFrame *out)
         if (ret < 0)
             return ret;
         d->stats.packets_read++;
+        if (d->drop_before_dts != AV_NOPTS_VALUE) {
+            /* Decoding starts at the keyframe the index chose; anything the
+             * demuxer returns before it in decode order is never needed. */
+            if (d->pkt->dts != AV_NOPTS_VALUE && d->pkt->dts < d->drop_before_dts) {
+                av_packet_unref(d->pkt);
+                continue;
+            }
+            d->drop_before_dts = AV_NOPTS_VALUE;
+        }
         int64_t pkt_pts = d->pkt->pts != AV_NOPTS_VALUE ? d->pkt->pts : d->pkt->dts;
         /* Seeking: a non-reference picture displayed before the target is
          * never needed, so the codec may drop it undecoded (per packet; frame
@@ -835,6 +848,7 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
     d->cur_fmt = AV_PIX_FMT_NONE;
     d->last_pts_ts = AV_NOPTS_VALUE;
     d->skip_before = AV_NOPTS_VALUE;
+    d->drop_before_dts = AV_NOPTS_VALUE;
 
     int ret = open_internal(d);
     if (ret < 0) {
@@ -900,6 +914,7 @@ static void reset_decode_state(kzv_decoder *d)
     d->pending_error = 0;
     d->last_pts_ts = AV_NOPTS_VALUE;
     d->last_dur_ts = 0;
+    d->drop_before_dts = AV_NOPTS_VALUE;
 }
 
 /* Keyframe (decode order) to start from for a frame displayed at pts t:
@@ -1035,6 +1050,9 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
          * first keyframe with AVSEEK_FLAG_BACKWARD, which lands on the
          * packets the edit list hides (the generic start-of-file seek below
          * leaves the mov demuxer at its end in FFmpeg 5.1). */
+        /* Before the first keyframe, the packets ahead of it are part of what
+         * sequential decoding sees: keep them (no drop_before_dts). */
+        bool before_first = kfi < 0;
         if (kfi < 0 && idx->nkf > 0)
             kfi = 0;
         for (int attempt = 0;; attempt++) {
@@ -1051,6 +1069,8 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
             if (ret < 0)
                 return fail(d, KZV_EIO, "%s: cannot seek: %s", d->path, AVERR(ret));
             reset_decode_state(d);
+            if (idx->nkf > 0 && kfi >= 0 && attempt < 4 && !before_first)
+                d->drop_before_dts = idx->kf[kfi].dts;
             int r = skip_to(d, t, attempt < 4);
             if (r == KZV_OK)
                 break;

@@ -151,17 +151,40 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
         with_pts = n;
 
     /* Keyframes in decode order: where decoding may start, with the
-     * timestamp to hand to av_seek_frame (dts where known: mp4 seeks by dts). */
+     * timestamp to hand to av_seek_frame (dts where known; see below for
+     * mov/mp4). */
+    bool seek_by_pts = fmt->iformat->flags & AVFMT_SEEK_TO_PTS;
+    int64_t max_pts = INT64_MIN;
     for (int64_t i = 0; i < n; i++) {
+        if (p[i].pts > max_pts)
+            max_pts = p[i].pts;
         if (!p[i].key || p[i].pts == AV_NOPTS_VALUE)
             continue;
         if (nkf == kfcap && grow((void **)&idx->kf, &kfcap, sizeof(*idx->kf)) < 0) {
             snprintf(err, errlen, "%s: out of memory while indexing", path);
             goto end;
         }
-        idx->kf[nkf++] = (struct kzv_index_kf){ p[i].pts, p[i].dts != AV_NOPTS_VALUE ? p[i].dts : p[i].pts };
+        idx->kf[nkf++] = (struct kzv_index_kf){
+            .pts = p[i].pts,
+            .seek_ts = p[i].dts != AV_NOPTS_VALUE ? p[i].dts : p[i].pts,
+            .dts = p[i].dts,
+        };
     }
     idx->nkf = nkf;
+    /* mov/mp4 (AVFMT_SEEK_TO_PTS) takes a pts and maps it onto its sample
+     * (dts) timeline by subtracting an offset of its own (composition shift
+     * plus edit list, not exposed): given the keyframe's dts, or even its
+     * pts when an edit list is present, it lands a whole GOP early, which
+     * doubled the cost of every random access on B-frame streams. Every
+     * timestamp from this keyframe's dts up to the next one's maps back to
+     * this keyframe, so aim just below the next keyframe's pts: that lands
+     * here for any offset between the next keyframe's pts - dts and about a
+     * GOP. Landing early still works (the decoder drops the packets before
+     * the keyframe's dts), landing late is detected and retried. */
+    for (int64_t k = 0; seek_by_pts && k < nkf; k++) {
+        int64_t upper = k + 1 < nkf ? idx->kf[k + 1].pts : kzv_sat_add(max_pts, 1);
+        idx->kf[k].seek_ts = upper - 1 > idx->kf[k].pts ? upper - 1 : idx->kf[k].pts;
+    }
 
     /* Display order. Packets with no timestamp at all keep decode order at the end. */
     qsort(p, (size_t)n, sizeof(*p), by_pts);
@@ -213,7 +236,7 @@ void kzv_index_shift(kzv_index *idx, int64_t delta, int tb_num, int tb_den)
         idx->e[i].pts = (double)idx->e[i].pts_ts * tb_num / tb_den;   /* as frames compute it */
     }
     for (int64_t i = 0; i < idx->nkf; i++)
-        idx->kf[i].pts = kzv_sat_add(idx->kf[i].pts, delta);   /* seek_ts stays: it is what the demuxer knows */
+        idx->kf[i].pts = kzv_sat_add(idx->kf[i].pts, delta);   /* seek_ts, dts stay: they are what the demuxer knows */
 }
 
 void kzv_index_free(kzv_index *idx)

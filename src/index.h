@@ -14,8 +14,12 @@ typedef struct kzv_index {
     kzv_index_entry *e;       /* display order (sorted by pts) */
     int64_t n;
     /* Keyframes in decode order: for entry i of e[], the keyframe to start
-     * decoding from is found by pts; kf[] holds (pts, seek timestamp). */
-    struct kzv_index_kf { int64_t pts, seek_ts; } *kf;
+     * decoding from is found by pts; kf[] holds its pts, the timestamp to
+     * hand to av_seek_frame() (in the demuxer's own convention: dts where
+     * known, a pts for AVFMT_SEEK_TO_PTS formats such as mov/mp4; see
+     * kzv_index_scan()) and its dts (AV_NOPTS_VALUE when unknown), which
+     * tells the packets before it. */
+    struct kzv_index_kf { int64_t pts, seek_ts, dts; } *kf;
     int64_t nkf;
     bool no_pts;              /* the container's pts are missing for some or
                                  all packets (AVI, raw streams): entries carry

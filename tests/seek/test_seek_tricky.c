@@ -294,6 +294,39 @@ static void strict_seeks(ctx *c)
     kzv_decoder_close(&d);
 }
 
+/* A seek reads from the keyframe it needs, not from an earlier one: the
+ * packets read to get the last frame are those from the last keyframe on
+ * (mp4 once landed a whole GOP early and decoded it for nothing). Counted
+ * by byte position, which follows decode order within the stream. */
+static void seek_cost(ctx *c)
+{
+    /* Containers with an index of their own; AVI without pts seeks by
+     * counting from the start, MPEG-TS/PS by scanning for timestamps. */
+    const char *ext = strrchr(c->name, '.');
+    if (!ext || (strcmp(ext, ".mp4") && strcmp(ext, ".mov") && strcmp(ext, ".mkv") && strcmp(ext, ".webm")))
+        return;
+    int last_key = -1;
+    for (int i = 0; i < c->n; i++) {
+        if (c->e[i].pos < 0)
+            return;   /* positions unknown: nothing to count by */
+        if (c->e[i].keyframe && (last_key < 0 || c->e[i].pos > c->e[last_key].pos))
+            last_key = i;
+    }
+    if (last_key <= 0)
+        return;
+    int64_t from_key = 0;
+    for (int i = 0; i < c->n; i++)
+        from_key += c->e[i].pos >= c->e[last_key].pos;
+    seek_frame(c, 0, 1, "seek cost: start");
+    kzv_decoder_stats before, after;
+    kzv_decoder_get_stats(c->d, &before);
+    seek_frame(c, c->n - 1, 1, "seek cost: last frame");
+    kzv_decoder_get_stats(c->d, &after);
+    int64_t read = after.packets_read - before.packets_read;
+    KT_CHECK(read <= from_key + 2, "%s: seeking to the last frame read %lld packets; %lld from the last "
+             "keyframe on", c->name, (long long)read, (long long)from_key);
+}
+
 static void run(const char *name)
 {
     ctx c = { .name = name };
@@ -327,6 +360,7 @@ static void run(const char *name)
     keyframe_mode(&c);
     batches(&c);
     strict_seeks(&c);
+    seek_cost(&c);
 
     printf("%-22s %4d frames, %3d keyframes (%d flags differ index/decoder), %5d seeks, %d mismatches\n",
            name, c.n, nkey, key_diff, c.seeks, c.bad);

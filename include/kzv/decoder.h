@@ -80,7 +80,9 @@ typedef struct kzv_decoder_settings {
                                 which) and kept for the whole stream */
     int threads;           /**< decoding threads; 0 = one per core (default) */
     int stream_index;      /**< container stream to decode; -1 = the best video stream */
-    bool strict;           /**< fail on the first corrupt packet instead of skipping it */
+    bool strict;           /**< fail on the first corrupt packet or damaged frame instead
+                                of skipping it; damage the codec conceals is only seen
+                                reliably with threads = 1 (see corrupt_frames) */
     bool keep_first_size;  /**< after a mid-stream resolution change, scale frames
                                 to the first frame's size instead of passing the new size */
     bool count_frames;     /**< at open, count the frames with a demux-only scan so

@@ -300,6 +300,35 @@ TGT_AVX2 ALWAYS_INLINE __m256i load2x128(const void *lo, const void *hi)
                                    _mm_loadu_si128((const __m128i *)hi), 1);
 }
 
+/* 2 × chroma from T rows (chroma_t) for the 32 pixels at x, in lo/hi order.
+ * Subsampled (sub): chroma i = x/2 .. x/2+15 covers pixels x .. x+31, even
+ * pixels get 2 T[i], odd ones T[i] + T[i+1]; interleaving them in-lane lands
+ * in lo/hi order. Full resolution: 2 T[x] each. */
+TGT_AVX2 ALWAYS_INLINE void chroma32_t(const int16_t *tu, const int16_t *tv, int x, int sub,
+                                       __m256i *ulo, __m256i *uhi, __m256i *vlo, __m256i *vhi)
+{
+    if (sub) {
+        __m256i t0 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1)));
+        __m256i t1 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1) + 1));
+        __m256i e = _mm256_add_epi16(t0, t0), od = _mm256_add_epi16(t0, t1);
+        *ulo = _mm256_unpacklo_epi16(e, od);
+        *uhi = _mm256_unpackhi_epi16(e, od);
+        t0 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1)));
+        t1 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1) + 1));
+        e = _mm256_add_epi16(t0, t0);
+        od = _mm256_add_epi16(t0, t1);
+        *vlo = _mm256_unpacklo_epi16(e, od);
+        *vhi = _mm256_unpackhi_epi16(e, od);
+    } else {
+        __m256i a = load2x128(tu + x, tu + x + 16), b = load2x128(tu + x + 8, tu + x + 24);
+        __m256i c = load2x128(tv + x, tv + x + 16), d = load2x128(tv + x + 8, tv + x + 24);
+        *ulo = _mm256_add_epi16(a, a);
+        *uhi = _mm256_add_epi16(b, b);
+        *vlo = _mm256_add_epi16(c, c);
+        *vhi = _mm256_add_epi16(d, d);
+    }
+}
+
 
 /* RGB48 matrix of 16 pixels given as Y', U', V' int16 vectors: the 8 of
  * the low 128-bit lane go to o0, those of the high lane to o1 (48 bytes
@@ -509,28 +538,7 @@ TGT_AVX2 ALWAYS_INLINE void row48_avx2_t(const kzv_yuv2rgb *c, const k48v *k, co
         }
         ylo = _mm256_sll_epi16(_mm256_sub_epi16(ylo, yoff), lm);
         yhi = _mm256_sll_epi16(_mm256_sub_epi16(yhi, yoff), lm);
-        if (sub) {
-            __m256i t0 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1)));
-            __m256i t1 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1) + 1));
-            __m256i e = _mm256_add_epi16(t0, t0), od = _mm256_add_epi16(t0, t1);
-            ulo = _mm256_unpacklo_epi16(e, od);
-            uhi = _mm256_unpackhi_epi16(e, od);
-            t0 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1)));
-            t1 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1) + 1));
-            e = _mm256_add_epi16(t0, t0);
-            od = _mm256_add_epi16(t0, t1);
-            vlo = _mm256_unpacklo_epi16(e, od);
-            vhi = _mm256_unpackhi_epi16(e, od);
-        } else {
-            ulo = load2x128(tu + x, tu + x + 16);
-            uhi = load2x128(tu + x + 8, tu + x + 24);
-            vlo = load2x128(tv + x, tv + x + 16);
-            vhi = load2x128(tv + x + 8, tv + x + 24);
-            ulo = _mm256_add_epi16(ulo, ulo);
-            uhi = _mm256_add_epi16(uhi, uhi);
-            vlo = _mm256_add_epi16(vlo, vlo);
-            vhi = _mm256_add_epi16(vhi, vhi);
-        }
+        chroma32_t(tu, tv, x, sub, &ulo, &uhi, &vlo, &vhi);
         ulo = _mm256_sll_epi16(ulo, lm);
         uhi = _mm256_sll_epi16(uhi, lm);
         vlo = _mm256_sll_epi16(vlo, lm);
@@ -797,30 +805,8 @@ TGT_AVX2 ALWAYS_INLINE void row8_avx2_t(const kzv_yuv2rgb *c, const k8v *k, cons
             /* 2^(16-d) (C - coff) = 2 T of chroma_t, mod 2^16 like T. */
             load32(k, lu, x, in16, k->coff, &ulo, &uhi);
             load32(k, lv, x, in16, k->coff, &vlo, &vhi);
-        } else if (chroma == CH_T2) {
-            /* Chroma i = x/2 .. x/2+15 covers pixels x .. x+31: even pixels
-             * 2 T[i], odd ones T[i] + T[i+1]; interleaving them in-lane lands
-             * in lo/hi order. */
-            __m256i t0 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1)));
-            __m256i t1 = _mm256_loadu_si256((const __m256i *)(tu + (x >> 1) + 1));
-            __m256i e = _mm256_add_epi16(t0, t0), od = _mm256_add_epi16(t0, t1);
-            ulo = _mm256_unpacklo_epi16(e, od);
-            uhi = _mm256_unpackhi_epi16(e, od);
-            t0 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1)));
-            t1 = _mm256_loadu_si256((const __m256i *)(tv + (x >> 1) + 1));
-            e = _mm256_add_epi16(t0, t0);
-            od = _mm256_add_epi16(t0, t1);
-            vlo = _mm256_unpacklo_epi16(e, od);
-            vhi = _mm256_unpackhi_epi16(e, od);
         } else {
-            ulo = load2x128(tu + x, tu + x + 16);
-            uhi = load2x128(tu + x + 8, tu + x + 24);
-            vlo = load2x128(tv + x, tv + x + 16);
-            vhi = load2x128(tv + x + 8, tv + x + 24);
-            ulo = _mm256_add_epi16(ulo, ulo);
-            uhi = _mm256_add_epi16(uhi, uhi);
-            vlo = _mm256_add_epi16(vlo, vlo);
-            vhi = _mm256_add_epi16(vhi, vhi);
+            chroma32_t(tu, tv, x, chroma == CH_T2, &ulo, &uhi, &vlo, &vhi);
         }
         px32(k, ylo, yhi, ulo, uhi, vlo, vhi, out + (ptrdiff_t)bpp * x, bpp);
     }

@@ -27,7 +27,8 @@
 
 #include "play.h"
 
-void play_sleep_until(double t)
+/* kzv_now() seconds as an absolute CLOCK_MONOTONIC timespec */
+static struct timespec abs_time(double t)
 {
     struct timespec ts;
     ts.tv_sec = (time_t)t;
@@ -36,6 +37,12 @@ void play_sleep_until(double t)
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
+    return ts;
+}
+
+void play_sleep_until(double t)
+{
+    struct timespec ts = abs_time(t);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
     }
 }
@@ -43,13 +50,7 @@ void play_sleep_until(double t)
 /* absolute CLOCK_MONOTONIC timed wait (the condvar uses CLOCK_MONOTONIC) */
 static void cv_wait_until(play_pipe *p, double t)
 {
-    struct timespec ts;
-    ts.tv_sec = (time_t)t;
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = abs_time(t);
     pthread_cond_timedwait(&p->cv, &p->mx, &ts);
 }
 

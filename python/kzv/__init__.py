@@ -35,7 +35,7 @@ from ._kzv import (
     NoVideoStreamError,
     UnsupportedError,
     InvalidDataError,
-    ReadError,
+    InputOutputError,
     OutOfMemoryError,
     InvalidArgumentError,
     ClosedError,
@@ -60,7 +60,7 @@ __all__ = [
     "VideoFrame", "VideoDecoder", "FrameQueue", "IGPUTextureUploader", "VideoFrameProcessor",
     "FrameBatch", "MemoryUploader", "GLUploader", "Uploader", "Color",
     "Error", "EndOfStreamError", "WouldBlockError", "TimedOutError", "NoVideoStreamError",
-    "UnsupportedError", "InvalidDataError", "ReadError", "OutOfMemoryError",
+    "UnsupportedError", "InvalidDataError", "InputOutputError", "OutOfMemoryError",
     "InvalidArgumentError", "ClosedError", "CanceledError", "GPUError",
     "set_log_level", "strerror", "error_class", "hwaccel_types", "hwaccel_probe",
 ]

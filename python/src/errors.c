@@ -30,7 +30,7 @@ static err_class classes[] = {
     { KZV_ENOVIDEO, "NoVideoStreamError", "The input has no (usable) video stream.", NULL, NULL },
     { KZV_EUNSUPPORTED, "UnsupportedError", "Codec, format or feature not supported.", NULL, NULL },
     { KZV_EINVALIDDATA, "InvalidDataError", "Corrupt data, or not a media file.", NULL, NULL },
-    { KZV_EIO, "ReadError", "The input cannot be read (permission, I/O error).", NULL, NULL },
+    { KZV_EIO, "InputOutputError", "Reading or writing failed (permission denied, I/O error).", NULL, NULL },
     { KZV_ENOMEM, "OutOfMemoryError", "An allocation failed.", &PyExc_MemoryError, NULL },
     { KZV_EINVAL, "InvalidArgumentError", "An argument kzv refused (out of range, wrong state).", NULL, NULL },
     { KZV_ECLOSED, "ClosedError", "The object (queue, decoder, processor) is closed.", NULL, NULL },

@@ -410,9 +410,21 @@ static int norm_index(int64_t *idx, int64_t count)
 /* A batch of `indices` (any int sequence/array; negative from the end). */
 static PyObject *batch_of_indices(kzvpy_Decoder *self, PyObject *indices)
 {
+    /* Integers only: numpy would turn [0.5] into [0] if asked for int64 directly. */
+    PyArrayObject *any = (PyArrayObject *)PyArray_FROM_O(indices);
+    if (!any)
+        return NULL;
+    if (PyArray_NDIM(any) != 1 || (PyArray_SIZE(any) > 0 && !PyArray_ISINTEGER(any))) {
+        PyErr_Format(PyExc_TypeError, "indices must be a 1-D sequence of integers (got %s of %s)",
+                     PyArray_NDIM(any) == 1 ? "an array" : "a non 1-D array",
+                     PyArray_DESCR(any)->typeobj->tp_name);
+        Py_DECREF(any);
+        return NULL;
+    }
     PyArray_Descr *i64 = PyArray_DescrFromType(NPY_INT64);
-    PyArrayObject *a = (PyArrayObject *)PyArray_FromAny(indices, i64, 1, 1,
-                                                        NPY_ARRAY_CARRAY | NPY_ARRAY_ENSURECOPY, NULL);
+    PyArrayObject *a = (PyArrayObject *)PyArray_FromArray(any, i64, NPY_ARRAY_CARRAY | NPY_ARRAY_ENSURECOPY |
+                                                          NPY_ARRAY_FORCECAST);
+    Py_DECREF(any);
     if (!a)
         return NULL;
     if (kzvpy_decoder_enter(self) < 0) {

@@ -157,6 +157,11 @@ static int proc_init(kzvpy_Processor *self, PyObject *args, PyObject *kwargs)
     }
     Py_XSETREF(self->uploader_obj, Py_NewRef(uploader));
 
+    if (!PyUnicode_Check(path) && !PyObject_HasAttrString(path, "__fspath__")) {
+        PyErr_Format(PyExc_TypeError, "VideoFrameProcessor(path): a path is needed, not %.100s (the "
+                     "processor opens files; decode bytes with VideoDecoder)", Py_TYPE(path)->tp_name);
+        return -1;
+    }
     PyObject *fspath = PyOS_FSPath(path);
     PyObject *bytes = NULL;
     if (!fspath || !PyUnicode_FSConverter(fspath, &bytes)) {

@@ -25,6 +25,15 @@ typedef struct adapter {
     struct kzvpy_run *run;  /* where exceptions go while a run is on */
 } adapter;
 
+/* obj.name(arg), whatever arg is (a tuple is one argument, not the argument list). */
+static PyObject *call1(PyObject *obj, const char *name, PyObject *arg)
+{
+    PyObject *n = PyUnicode_FromString(name);
+    PyObject *r = n ? PyObject_CallMethodObjArgs(obj, n, arg, NULL) : NULL;
+    Py_XDECREF(n);
+    return r;
+}
+
 static void report(adapter *a, const char *where, int64_t index)
 {
     PyObject *exc = kzvpy_fetch_exception();
@@ -42,7 +51,7 @@ static int a_upload(void *priv, const kzv_frame *f, kzv_texture *out)
     PyGILState_STATE g = PyGILState_Ensure();
     int ret = KZV_EGPU;
     PyObject *frame = kzvpy_frame_new(kzv_frame_ref((kzv_frame *)f));   /* read-only use */
-    PyObject *tex = frame ? PyObject_CallMethod(a->obj, "upload_frame", "O", frame) : NULL;
+    PyObject *tex = frame ? call1(a->obj, "upload_frame", frame) : NULL;
     if (tex == Py_None) {
         Py_CLEAR(tex);
         PyErr_SetString(PyExc_TypeError, "upload_frame returned None instead of a texture id");
@@ -82,7 +91,7 @@ static void a_release(void *priv, kzv_texture tex)
     PyGILState_STATE g = PyGILState_Ensure();
     PyObject *obj = take_texture(a, tex, true);
     if (obj) {
-        PyObject *r = PyObject_CallMethod(a->obj, "release_texture", "O", obj);
+        PyObject *r = call1(a->obj, "release_texture", obj);
         if (!r)
             report(a, "release_texture", -1);
         Py_XDECREF(r);
@@ -99,7 +108,7 @@ static int a_size(void *priv, kzv_texture tex, int *w, int *h)
     PyGILState_STATE g = PyGILState_Ensure();
     int ret = KZV_EINVAL;
     PyObject *obj = take_texture(a, tex, false);
-    PyObject *r = obj ? PyObject_CallMethod(a->obj, "get_texture_size", "O", obj) : NULL;
+    PyObject *r = obj ? call1(a->obj, "get_texture_size", obj) : NULL;
     if (r) {
         int ww, hh;
         if (PyTuple_Check(r) && PyArg_ParseTuple(r, "ii", &ww, &hh)) {

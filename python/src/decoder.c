@@ -26,17 +26,13 @@ static void cancel_decoder(void *d)
 
 int kzvpy_decoder_enter(kzvpy_Decoder *self)
 {
-    if (!self->lock || !self->d) {
+    if (!self->turns.ready || !self->d) {
         kzvpy_raise_closed("the decoder");
         return -1;
     }
-    if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
-        Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(self->lock, WAIT_LOCK);
-        Py_END_ALLOW_THREADS
-    }
+    kzvpy_turns_take(&self->turns);
     if (!self->d) {             /* closed while we waited */
-        PyThread_release_lock(self->lock);
+        kzvpy_turns_give(&self->turns);
         kzvpy_raise_closed("the decoder");
         return -1;
     }
@@ -45,7 +41,7 @@ int kzvpy_decoder_enter(kzvpy_Decoder *self)
 
 void kzvpy_decoder_leave(kzvpy_Decoder *self)
 {
-    PyThread_release_lock(self->lock);
+    kzvpy_turns_give(&self->turns);
 }
 
 PyObject *kzvpy_decoder_raise(kzvpy_Decoder *self, int code)
@@ -128,7 +124,7 @@ static int decoder_init(kzvpy_Decoder *self, PyObject *args, PyObject *kwargs)
     if (self->d)              /* __init__ called again: start over */
         close_decoder(self);
     release_source(self);
-    if (!self->lock && !(self->lock = PyThread_allocate_lock())) {
+    if (kzvpy_turns_init(&self->turns) < 0) {
         PyErr_NoMemory();
         return -1;
     }
@@ -198,16 +194,14 @@ static PyObject *decoder_close(kzvpy_Decoder *self, PyObject *unused)
     (void)unused;
     if (!self->d)
         Py_RETURN_NONE;
-    if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+    if (!kzvpy_turns_try(&self->turns)) {
         /* Another thread is in a call: make it return (a stalled read would
          * otherwise keep us waiting forever), then take our turn. */
         kzv_decoder_interrupt(self->d);
-        Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(self->lock, WAIT_LOCK);
-        Py_END_ALLOW_THREADS
+        kzvpy_turns_take(&self->turns);
     }
     close_decoder(self);
-    PyThread_release_lock(self->lock);
+    kzvpy_turns_give(&self->turns);
     Py_RETURN_NONE;
 }
 
@@ -224,8 +218,7 @@ static void decoder_dealloc(kzvpy_Decoder *self)
     if (self->weakrefs)
         PyObject_ClearWeakRefs((PyObject *)self);
     close_decoder(self);
-    if (self->lock)
-        PyThread_free_lock(self->lock);
+    kzvpy_turns_destroy(&self->turns);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 

@@ -142,12 +142,37 @@ int kzvpy_sliced_wait(int (*op)(void *ctx, int64_t timeout_ns), void *ctx, int64
 
 int64_t kzvpy_now_ns(void);
 
+/* ---- turns.c --------------------------------------------------------------- */
+
+/*
+ * A fair (first come, first served) lock for objects whose C side is used
+ * by one thread at a time: a ticket lock. Python threads that wait do so
+ * with the GIL released. Fairness matters: with a plain lock a thread that
+ * calls in a loop takes it again before a waiter wakes, forever.
+ */
+#include <pthread.h>
+typedef struct kzvpy_turns {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    uint64_t next;          /* the next ticket to hand out */
+    uint64_t serving;       /* the ticket whose turn it is */
+    bool ready;
+} kzvpy_turns;
+
+int kzvpy_turns_init(kzvpy_turns *t);
+void kzvpy_turns_destroy(kzvpy_turns *t);
+/** Wait for our turn (GIL held on entry and return; released while waiting). */
+void kzvpy_turns_take(kzvpy_turns *t);
+/** Take the turn only if nobody holds or waits for it. @return true if taken. */
+bool kzvpy_turns_try(kzvpy_turns *t);
+void kzvpy_turns_give(kzvpy_turns *t);
+
 /* ---- decoder.c / batch.c -------------------------------------------------- */
 
 typedef struct kzvpy_Decoder {
     PyObject_HEAD
     kzv_decoder *d;
-    PyThread_type_lock lock;    /* one call at a time: kzv_decoder is single-threaded */
+    kzvpy_turns turns;          /* one call at a time: kzv_decoder is single-threaded */
     Py_buffer mem;              /* the bytes of a memory source, held until close */
     bool has_mem;
     PyObject *source;           /* path, name or None (for repr and errors) */
@@ -188,7 +213,7 @@ void kzvpy_run_report(struct kzvpy_run *run, const char *where, int64_t frame_in
 typedef struct kzvpy_Uploader {
     PyObject_HEAD
     kzv_uploader *u;
-    PyThread_type_lock lock;    /* backends are used from one thread at a time */
+    kzvpy_turns turns;          /* backends are used from one thread at a time */
     unsigned long owner;        /* thread running a processor on it (holds the lock), or 0 */
     int users;                  /* processors holding it (it cannot be closed meanwhile) */
     PyObject *weakrefs;

@@ -24,13 +24,9 @@ int kzvpy_uploader_acquire(kzvpy_Uploader *self)
     unsigned long me = PyThread_get_thread_ident();
     if (self->owner == me)
         return 0;                  /* re-entered from a processor's callback */
-    if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
-        Py_BEGIN_ALLOW_THREADS
-        PyThread_acquire_lock(self->lock, WAIT_LOCK);
-        Py_END_ALLOW_THREADS
-    }
+    kzvpy_turns_take(&self->turns);
     if (!self->u) {
-        PyThread_release_lock(self->lock);
+        kzvpy_turns_give(&self->turns);
         kzvpy_raise_closed("the uploader");
         return -1;
     }
@@ -41,7 +37,7 @@ int kzvpy_uploader_acquire(kzvpy_Uploader *self)
 void kzvpy_uploader_release(kzvpy_Uploader *self)
 {
     self->owner = 0;
-    PyThread_release_lock(self->lock);
+    kzvpy_turns_give(&self->turns);
 }
 
 /* Method-call turns: like acquire/release, but a call made from inside the
@@ -197,8 +193,7 @@ static void up_dealloc(kzvpy_Uploader *self)
         kzv_uploader_destroy(&self->u);
         Py_END_ALLOW_THREADS
     }
-    if (self->lock)
-        PyThread_free_lock(self->lock);
+    kzvpy_turns_destroy(&self->turns);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -208,8 +203,7 @@ static PyObject *up_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     kzvpy_Uploader *self = (kzvpy_Uploader *)type->tp_alloc(type, 0);
     if (!self)
         return NULL;
-    self->lock = PyThread_allocate_lock();
-    if (!self->lock) {
+    if (kzvpy_turns_init(&self->turns) < 0) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }

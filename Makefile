@@ -5,7 +5,8 @@
 #   make demo   build and run kzv on the sample clip (FILE=... for your own)
 #   make test   every test: release build, then ASan+UBSan and TSan builds
 #   make build  just build (CLI at build/tools/kzv)
-#   make bench  benchmarks against ffmpeg and PyAV (never part of make test)
+#   make bench  benchmarks against ffmpeg and PyAV, the Python package against
+#               the CLI and PyAV (never part of make test)
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -42,6 +43,7 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh $(BUILD)
 	@bench/seek_bench.sh $(BUILD) 100
+	@/usr/bin/python3 bench/python_bench.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -806,11 +806,16 @@ static PyObject *decoder_repr(kzvpy_Decoder *self)
 {
     if (!self->d)
         return PyUnicode_FromString("<kzv.VideoDecoder (closed)>");
+    if (!kzvpy_turns_try(&self->turns))      /* busy in another thread: do not wait */
+        return PyUnicode_FromFormat("<kzv.VideoDecoder %R (busy)>", self->source ? self->source : Py_None);
     const kzv_video_info *in = kzv_decoder_info(self->d);
     char fps[32];
     PyOS_snprintf(fps, sizeof(fps), "%.3f", in->fps);
-    return PyUnicode_FromFormat("<kzv.VideoDecoder %R %s %dx%d %s fps>", self->source ? self->source : Py_None,
-                                in->codec ? in->codec : "?", in->width, in->height, fps);
+    PyObject *r = PyUnicode_FromFormat("<kzv.VideoDecoder %R %s %dx%d %s fps>",
+                                       self->source ? self->source : Py_None,
+                                       in->codec ? in->codec : "?", in->width, in->height, fps);
+    kzvpy_turns_give(&self->turns);
+    return r;
 }
 
 static PyGetSetDef decoder_getset[] = {

@@ -1,0 +1,207 @@
+"""Python package benchmark: bench/python_bench.py BUILD_DIR [--runs N] [FILE ...]
+
+For every file (default: the corpus of bench/make_corpus.sh in
+build/bench-corpus), whole processes, the tools taking turns run after run
+(so drifting machine load hits all alike), medians of N runs (default 3):
+
+  kzv-cli      BUILD_DIR/tools/kzv decode FILE            (decode + RGB24, discarded)
+  py-kzv       iterate kzv.VideoDecoder(FILE), touching frame.data (a numpy
+               view: no copy)
+  py-kzv-proc  kzv.VideoFrameProcessor(FILE).process_all_frames(no-op callback)
+  pyav         PyAV (Debian's python3-av), the seed's stack: to_ndarray('rgb24')
+  pyav-auto    the same with stream.thread_type = 'AUTO'
+
+and reports fps, CPU seconds, peak RSS, and py-kzv's ratio to each (goals:
+py-kzv >= 0.97x kzv-cli; >= 1.6x pyav on 1080p H.264). Then, per file:
+
+  time to first frame, whole process (interpreter start, imports, open,
+  first RGB frame) and in process (open + first frame, imports done);
+  batch cost: decoder.get_frames_in_range(0, N) (one stacked array: a copy
+  per frame) against iterating the same N frames (no copy).
+
+Writes a table to stdout and BUILD_DIR/bench/python.md. Never part of
+`make test`. Run it under `nice -n 19` on a shared machine, and say the load.
+"""
+import argparse
+import glob
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+PY_KZV = """
+import sys, kzv
+n = 0
+for f in kzv.VideoDecoder(sys.argv[1]):
+    f.data
+    n += 1
+print(n)
+"""
+PY_KZV_PROC = """
+import sys, kzv
+n = [0]
+def cb(f, t):
+    f.data
+    n[0] += 1
+kzv.VideoFrameProcessor(sys.argv[1]).process_all_frames(cb)
+print(n[0])
+"""
+PYAV = """
+import sys, av
+c = av.open(sys.argv[1])
+s = c.streams.video[0]
+if len(sys.argv) > 2:
+    s.thread_type = 'AUTO'
+n = 0
+for f in c.decode(video=0):
+    f.to_ndarray(format='rgb24')
+    n += 1
+print(n)
+"""
+TTFF_KZV = """
+import sys, time, kzv
+t0 = time.perf_counter()
+f = next(iter(kzv.VideoDecoder(sys.argv[1])))
+f.data
+print(time.perf_counter() - t0)
+"""
+TTFF_PYAV = """
+import sys, time, av
+t0 = time.perf_counter()
+c = av.open(sys.argv[1])
+f = next(c.decode(video=0)).to_ndarray(format='rgb24')
+print(time.perf_counter() - t0)
+"""
+BATCH = """
+import sys, time, kzv
+p = sys.argv[1]
+with kzv.VideoDecoder(p) as d:
+    n = len(d)
+t = {}
+for name in ("iterate", "batch", "iterate", "batch"):
+    with kzv.VideoDecoder(p) as d:
+        len(d)
+        t0 = time.perf_counter()
+        if name == "batch":
+            b = d.get_frames_in_range(0, n)
+            assert len(b) == n
+            del b
+        else:
+            for f in d:
+                f.data
+        t.setdefault(name, []).append(time.perf_counter() - t0)
+print(n, min(t["iterate"]), min(t["batch"]))
+"""
+
+
+def run(cmd, env):
+    """Wall seconds, CPU seconds, peak RSS MiB and stdout of one process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]} failed: {err.decode(errors='replace')[-500:]}")
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, out.decode().strip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("files", nargs="*")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", default=None)
+    a = ap.parse_intermixed_args()
+    build = os.path.abspath(a.build)
+    py = sys.executable
+    env = dict(os.environ, PYTHONPATH=os.path.join(build, "python"))
+    files = a.files or sorted(glob.glob(os.path.join(os.environ.get("CORPUS_DIR", os.path.join(ROOT, "build", "bench-corpus")), "*_*p.*")))
+    if not files:
+        sys.exit("python_bench: no files (run bench/make_corpus.sh)")
+    try:
+        subprocess.run([py, "-c", "import av"], check=True, capture_output=True)
+        have_av = True
+    except subprocess.CalledProcessError:
+        have_av = False
+        print("python_bench: SKIP pyav, pyav-auto (python3-av not installed)")
+    tools = [("kzv-cli", lambda f: [os.path.join(build, "tools", "kzv"), "decode", f]),
+             ("py-kzv", lambda f: [py, "-c", PY_KZV, f]),
+             ("py-kzv-proc", lambda f: [py, "-c", PY_KZV_PROC, f])]
+    if have_av:
+        tools += [("pyav", lambda f: [py, "-c", PYAV, f]), ("pyav-auto", lambda f: [py, "-c", PYAV, f, "auto"])]
+
+    load = os.getloadavg()
+    lines = [f"# kzv Python benchmark", "",
+             f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average "
+             f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the start, medians of {a.runs} runs, "
+             f"tools taking turns", "",
+             "| file | frames | tool | wall s | fps | CPU s | peak RSS MiB | py-kzv fps / tool fps |",
+             "|---|---:|---|---:|---:|---:|---:|---:|"]
+    print(f"{'file':<20} {'frames':>6} {'tool':<12} {'wall_s':>7} {'fps':>8} {'cpu_s':>7} {'rss_mb':>7} {'py-kzv/x':>8}")
+    for f in files:
+        base = os.path.basename(f)
+        res = {name: [] for name, _ in tools}
+        frames = None
+        for _ in range(a.runs):
+            for name, cmd in tools:
+                wall, cpu, rss, out = run(cmd(f), env)
+                res[name].append((wall, cpu, rss))
+                if name == "py-kzv":
+                    frames = int(out)
+        med = {n: tuple(statistics.median(x[i] for x in v) for i in range(3)) for n, v in res.items()}
+        kfps = frames / med["py-kzv"][0]
+        for name, _ in tools:
+            wall, cpu, rss = med[name]
+            fps = frames / wall
+            ratio = kfps / fps
+            print(f"{base:<20} {frames:>6} {name:<12} {wall:7.3f} {fps:8.1f} {cpu:7.2f} {rss:7.0f} {ratio:8.3f}")
+            lines.append(f"| {base} | {frames} | {name} | {wall:.3f} | {fps:.1f} | {cpu:.2f} | {rss:.0f} | {ratio:.3f} |")
+
+    lines += ["", "## Time to first frame (median s)", "",
+              "| file | tool | whole process | in process (after imports) |", "|---|---|---:|---:|"]
+    print(f"\n{'file':<20} {'tool':<10} {'process_s':>9} {'inproc_s':>9}")
+    ttff_tools = [("kzv-cli", lambda f: [os.path.join(build, "tools", "kzv"), "decode", f, "--frames", "1"], None),
+                  ("py-kzv", lambda f: [py, "-c", TTFF_KZV, f], True)]
+    if have_av:
+        ttff_tools.append(("pyav", lambda f: [py, "-c", TTFF_PYAV, f], True))
+    for f in files:
+        base = os.path.basename(f)
+        res = {n: [] for n, _, _ in ttff_tools}
+        for _ in range(a.runs):
+            for name, cmd, inproc in ttff_tools:
+                wall, _, _, out = run(cmd(f), env)
+                res[name].append((wall, float(out) if inproc else float("nan")))
+        for name, _, inproc in ttff_tools:
+            w = statistics.median(x[0] for x in res[name])
+            i = statistics.median(x[1] for x in res[name]) if inproc else float("nan")
+            print(f"{base:<20} {name:<10} {w:9.3f} {i:9.3f}")
+            lines.append(f"| {base} | {name} | {w:.3f} | {'-' if not inproc else f'{i:.3f}'} |")
+
+    lines += ["", "## Batches: one stacked array (a copy per frame) vs iterating (best of 2 each)", "",
+              "| file | frames | iterate s | get_frames_in_range s | batch / iterate |", "|---|---:|---:|---:|---:|"]
+    print(f"\n{'file':<20} {'frames':>6} {'iterate_s':>9} {'batch_s':>9} {'ratio':>6}")
+    for f in files:
+        base = os.path.basename(f)
+        _, _, _, out = run([py, "-c", BATCH, f], env)
+        n, it, bt = out.split()
+        n, it, bt = int(n), float(it), float(bt)
+        print(f"{base:<20} {n:>6} {it:9.3f} {bt:9.3f} {bt / it:6.3f}")
+        lines.append(f"| {base} | {n} | {it:.3f} | {bt:.3f} | {bt / it:.3f} |")
+    load = os.getloadavg()
+    lines += ["", f"Load average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}."]
+    out = a.out or os.path.join(build, "bench", "python.md")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    print(f"\npython_bench: wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -50,18 +50,7 @@ def cb(f, t):
 kzv.VideoFrameProcessor(sys.argv[1]).process_all_frames(cb)
 print(n[0])
 """
-PYAV = """
-import sys, av
-c = av.open(sys.argv[1])
-s = c.streams.video[0]
-if len(sys.argv) > 2:
-    s.thread_type = 'AUTO'
-n = 0
-for f in c.decode(video=0):
-    f.to_ndarray(format='rgb24')
-    n += 1
-print(n)
-"""
+PYAV = os.path.join(HERE, "pyav_decode.py")
 TTFF_KZV = """
 import sys, time, kzv
 t0 = time.perf_counter()
@@ -135,7 +124,7 @@ def main():
              ("py-kzv", lambda f: [py, "-c", PY_KZV, f]),
              ("py-kzv-proc", lambda f: [py, "-c", PY_KZV_PROC, f])]
     if have_av:
-        tools += [("pyav", lambda f: [py, "-c", PYAV, f]), ("pyav-auto", lambda f: [py, "-c", PYAV, f, "auto"])]
+        tools += [("pyav", lambda f: [py, PYAV, f]), ("pyav-auto", lambda f: [py, PYAV, f, "auto"])]
 
     load = os.getloadavg()
     lines = [f"# kzv Python benchmark", "",

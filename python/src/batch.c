@@ -32,11 +32,6 @@ static int by_index(const void *a, const void *b)
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-static void cancel_decoder(void *d)
-{
-    kzv_decoder_interrupt(d);
-}
-
 typedef struct stack {
     kzv_pixfmt fmt;
     int width, height, planes;
@@ -158,13 +153,9 @@ PyObject *kzvpy_batch_decode(kzvpy_Decoder *self, const int64_t *indices, size_t
             while (++j < n && order[j].index == want[k - 1])
                 ;
         }
-        kzvpy_guard g;
-        kzvpy_guard_begin(&g, cancel_decoder, self->d);
         int err;
-        Py_BEGIN_ALLOW_THREADS
-        err = kzv_decoder_get_frames(self->d, want, k, got);
-        Py_END_ALLOW_THREADS
-        if (kzvpy_guard_end(&g) && PyErr_CheckSignals() < 0) {
+        KZVPY_DECODER_CALL(self->d, err, kzv_decoder_get_frames(self->d, want, k, got));
+        if (err == KZVPY_SIGNALED) {
             for (size_t c = 0; c < k; c++)
                 kzv_frame_unref(&got[c]);
             goto out;

@@ -19,11 +19,6 @@
 
 #include "kzvpy.h"
 
-static void cancel_decoder(void *d)
-{
-    kzv_decoder_interrupt(d);
-}
-
 int kzvpy_decoder_enter(kzvpy_Decoder *self)
 {
     if (!self->turns.ready || !self->d) {
@@ -244,19 +239,12 @@ static PyObject *next_frame(kzvpy_Decoder *self)
     if (kzvpy_decoder_enter(self) < 0)
         return NULL;
     kzv_frame *f = NULL;
-    kzvpy_guard g;
-    kzvpy_guard_begin(&g, cancel_decoder, self->d);
     int err;
-    Py_BEGIN_ALLOW_THREADS
-    err = kzv_decoder_next(self->d, &f);
-    Py_END_ALLOW_THREADS
-    bool fired = kzvpy_guard_end(&g);
+    KZVPY_DECODER_CALL(self->d, err, kzv_decoder_next(self->d, &f));
     PyObject *res = NULL;
     if (err == KZV_OK)
         res = kzvpy_frame_new(f);
-    else if (fired && PyErr_CheckSignals() < 0)
-        res = NULL;
-    else if (err != KZV_EOF)
+    else if (err != KZV_EOF && err != KZVPY_SIGNALED)
         kzvpy_decoder_raise(self, err);
     kzvpy_decoder_leave(self);
     return res;
@@ -289,13 +277,9 @@ int64_t kzvpy_decoder_count(kzvpy_Decoder *self)
 {
     const kzv_index_entry *e;
     int64_t n = 0;
-    kzvpy_guard g;
-    kzvpy_guard_begin(&g, cancel_decoder, self->d);
     int err;
-    Py_BEGIN_ALLOW_THREADS
-    err = kzv_decoder_get_index(self->d, &e, &n);
-    Py_END_ALLOW_THREADS
-    if (kzvpy_guard_end(&g) && PyErr_CheckSignals() < 0)
+    KZVPY_DECODER_CALL(self->d, err, kzv_decoder_get_index(self->d, &e, &n));
+    if (err == KZVPY_SIGNALED)
         return -1;
     if (err < 0) {
         kzvpy_decoder_raise(self, err);
@@ -326,14 +310,10 @@ static PyObject *decoder_seek(kzvpy_Decoder *self, PyObject *args, PyObject *kwa
     }
     if (kzvpy_decoder_enter(self) < 0)
         return NULL;
-    kzvpy_guard g;
-    kzvpy_guard_begin(&g, cancel_decoder, self->d);
     int err;
-    Py_BEGIN_ALLOW_THREADS
-    err = kzv_decoder_seek(self->d, t, m);
-    Py_END_ALLOW_THREADS
+    KZVPY_DECODER_CALL(self->d, err, kzv_decoder_seek(self->d, t, m));
     PyObject *res = Py_None;
-    if (kzvpy_guard_end(&g) && PyErr_CheckSignals() < 0)
+    if (err == KZVPY_SIGNALED)
         res = NULL;
     else if (err < 0 && err != KZV_EOF)       /* past the end: iteration yields nothing */
         res = kzvpy_decoder_raise(self, err);
@@ -359,13 +339,9 @@ static PyObject *decoder_seek_frame(kzvpy_Decoder *self, PyObject *arg)
             goto out;
         }
     }
-    kzvpy_guard g;
-    kzvpy_guard_begin(&g, cancel_decoder, self->d);
     int err;
-    Py_BEGIN_ALLOW_THREADS
-    err = kzv_decoder_seek_frame(self->d, n);
-    Py_END_ALLOW_THREADS
-    if (kzvpy_guard_end(&g) && PyErr_CheckSignals() < 0)
+    KZVPY_DECODER_CALL(self->d, err, kzv_decoder_seek_frame(self->d, n));
+    if (err == KZVPY_SIGNALED)
         goto out;
     if (err < 0 && err != KZV_EOF)
         kzvpy_decoder_raise(self, err);
@@ -466,9 +442,9 @@ static PyObject *batch_of_times(kzvpy_Decoder *self, PyObject *seconds)
             break;
         }
         int err;
-        Py_BEGIN_ALLOW_THREADS
-        err = kzv_decoder_frame_at(self->d, t[i], &idx[i]);
-        Py_END_ALLOW_THREADS
+        KZVPY_DECODER_CALL(self->d, err, kzv_decoder_frame_at(self->d, t[i], &idx[i]));
+        if (err == KZVPY_SIGNALED)
+            break;
         if (err == KZV_EOF) {
             char ts[64];
             PyOS_snprintf(ts, sizeof(ts), "%.6f", t[i]);
@@ -530,13 +506,9 @@ static PyObject *frame_at_index(kzvpy_Decoder *self, int64_t i)
     int64_t count = kzvpy_decoder_count(self);
     if (count >= 0 && norm_index(&i, count) == 0) {
         kzv_frame *f = NULL;
-        kzvpy_guard g;
-        kzvpy_guard_begin(&g, cancel_decoder, self->d);
         int err;
-        Py_BEGIN_ALLOW_THREADS
-        err = kzv_decoder_get_frames(self->d, &i, 1, &f);
-        Py_END_ALLOW_THREADS
-        if (kzvpy_guard_end(&g) && PyErr_CheckSignals() < 0)
+        KZVPY_DECODER_CALL(self->d, err, kzv_decoder_get_frames(self->d, &i, 1, &f));
+        if (err == KZVPY_SIGNALED)
             kzv_frame_unref(&f);
         else if (err < 0)
             kzvpy_decoder_raise(self, err);
@@ -580,11 +552,11 @@ static PyObject *decoder_frame_index_at(kzvpy_Decoder *self, PyObject *arg)
         return NULL;
     int64_t idx = -1;
     int err;
-    Py_BEGIN_ALLOW_THREADS
-    err = kzv_decoder_frame_at(self->d, t, &idx);
-    Py_END_ALLOW_THREADS
+    KZVPY_DECODER_CALL(self->d, err, kzv_decoder_frame_at(self->d, t, &idx));
     PyObject *res = NULL;
-    if (err == KZV_EOF)
+    if (err == KZVPY_SIGNALED)
+        ;
+    else if (err == KZV_EOF)
         PyErr_Format(PyExc_IndexError, "no frame is displayed at %R s: past the end", arg);
     else if (err < 0)
         kzvpy_decoder_raise(self, err);
@@ -660,14 +632,10 @@ static PyObject *get_index(kzvpy_Decoder *self, void *c)
         return NULL;
     const kzv_index_entry *e = NULL;
     int64_t n = 0;
-    kzvpy_guard g;
-    kzvpy_guard_begin(&g, cancel_decoder, self->d);
     int err;
-    Py_BEGIN_ALLOW_THREADS
-    err = kzv_decoder_get_index(self->d, &e, &n);
-    Py_END_ALLOW_THREADS
+    KZVPY_DECODER_CALL(self->d, err, kzv_decoder_get_index(self->d, &e, &n));
     PyObject *res = NULL;
-    if (kzvpy_guard_end(&g) && PyErr_CheckSignals() < 0)
+    if (err == KZVPY_SIGNALED)
         goto out;
     if (err < 0) {
         kzvpy_decoder_raise(self, err);

@@ -222,6 +222,11 @@ bool kzvpy_guard_end(kzvpy_guard *g)
     return fired;
 }
 
+void kzvpy_cancel_decoder(void *decoder)
+{
+    kzv_decoder_interrupt(decoder);
+}
+
 int kzvpy_sliced_wait(int (*op)(void *ctx, int64_t timeout_ns), void *ctx, int64_t timeout_ns)
 {
     int64_t deadline = timeout_ns < 0 ? INT64_MAX : kzvpy_now_ns() + timeout_ns;

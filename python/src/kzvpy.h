@@ -126,6 +126,23 @@ typedef struct kzvpy_guard {
 } kzvpy_guard;
 
 void kzvpy_guard_begin(kzvpy_guard *g, void (*cancel)(void *), void *target);
+/* kzv_decoder_interrupt() as a guard's cancel function. */
+void kzvpy_cancel_decoder(void *decoder);
+
+/* err = expr on `decoder` with the GIL released and Ctrl-C guarded; err is
+ * KZVPY_SIGNALED (and KeyboardInterrupt raised) when the guard cancelled it.
+ * Runs in a block: declare what expr writes before it. */
+#define KZVPY_SIGNALED INT32_MIN
+#define KZVPY_DECODER_CALL(decoder, err, expr)                      \
+    do {                                                            \
+        kzvpy_guard guard_;                                         \
+        kzvpy_guard_begin(&guard_, kzvpy_cancel_decoder, (decoder)); \
+        Py_BEGIN_ALLOW_THREADS                                      \
+        (err) = (expr);                                             \
+        Py_END_ALLOW_THREADS                                        \
+        if (kzvpy_guard_end(&guard_) && PyErr_CheckSignals() < 0)   \
+            (err) = KZVPY_SIGNALED;                                 \
+    } while (0)
 /** @return true when the guard cancelled the call (then the caller should run
  *  PyErr_CheckSignals() and report KeyboardInterrupt). */
 bool kzvpy_guard_end(kzvpy_guard *g);

@@ -21,6 +21,7 @@ otherwise subclasses of kzv.Error (a ValueError), one per status code.
 """
 from ._kzv import (
     VideoFrame,
+    FramePlane,
     VideoDecoder,
     FrameQueue,
     VideoFrameProcessor,
@@ -58,7 +59,7 @@ __version__ = library_version
 
 __all__ = [
     "VideoFrame", "VideoDecoder", "FrameQueue", "IGPUTextureUploader", "VideoFrameProcessor",
-    "FrameBatch", "MemoryUploader", "GLUploader", "Uploader", "Color",
+    "FrameBatch", "FramePlane", "MemoryUploader", "GLUploader", "Uploader", "Color",
     "Error", "EndOfStreamError", "WouldBlockError", "TimedOutError", "NoVideoStreamError",
     "UnsupportedError", "InvalidDataError", "InputOutputError", "OutOfMemoryError",
     "InvalidArgumentError", "ClosedError", "CanceledError", "GPUError",

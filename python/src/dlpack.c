@@ -60,14 +60,14 @@ static void capsule_destructor(PyObject *cap)
     kzvpy_restore_exception(exc);
 }
 
-PyObject *kzvpy_dlpack_capsule(kzv_frame *f)
+PyObject *kzvpy_dlpack_capsule(kzv_frame *f, int plane)
 {
     export_ctx *c = calloc(1, sizeof(*c));
     if (!c)
         return PyErr_NoMemory();
     int sb = 1;
     int64_t st_bytes[3] = { 0 };
-    int nd = kzvpy_plane_shape(f->format, f->width, f->height, f->stride[0], 0, c->shape, st_bytes, &sb);
+    int nd = kzvpy_plane_shape(f->format, f->width, f->height, f->stride[plane], plane, c->shape, st_bytes, &sb);
     if (!nd || st_bytes[0] % sb) {
         free(c);
         PyErr_SetString(PyExc_BufferError, "this frame cannot be described to DLPack");
@@ -78,7 +78,7 @@ PyObject *kzvpy_dlpack_capsule(kzv_frame *f)
     c->frame = kzv_frame_ref(f);
     c->tensor = (DLManagedTensor){
         .dl_tensor = {
-            .data = f->data[0],
+            .data = f->data[plane],
             .device = { kDLCPU, 0 },
             .ndim = nd,
             .dtype = { kDLUInt, (uint8_t)(8 * sb), 1 },

@@ -395,17 +395,18 @@ static PyGetSetDef frame_getset[] = {
 
 /* ---- methods ------------------------------------------------------------------ */
 
-static PyObject *frame_dlpack(kzvpy_Frame *self, PyObject *args, PyObject *kwargs)
+/* The __dlpack__ keywords: only what a CPU export without copies can honour. */
+static int dlpack_args(PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = { "stream", "max_version", "dl_device", "copy", NULL };
     PyObject *stream = Py_None, *max_version = Py_None, *dl_device = Py_None, *copy = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$OOOO:__dlpack__", kwlist, &stream,
                                      &max_version, &dl_device, &copy))
-        return NULL;
+        return -1;
     (void)max_version;   /* we export the unversioned (0.8) capsule, which a consumer must accept */
     if (stream != Py_None) {
         PyErr_SetString(PyExc_BufferError, "kzv frames live in CPU memory: stream must be None");
-        return NULL;
+        return -1;
     }
     if (dl_device != Py_None) {
         PyObject *cpu = Py_BuildValue("(ii)", 1, 0);
@@ -414,25 +415,56 @@ static PyObject *frame_dlpack(kzvpy_Frame *self, PyObject *args, PyObject *kwarg
         if (same <= 0) {
             if (same == 0)
                 PyErr_SetString(PyExc_BufferError, "kzv frames can only be exported to the CPU (1, 0)");
-            return NULL;
+            return -1;
         }
     }
     if (copy != Py_None && PyObject_IsTrue(copy)) {
         PyErr_SetString(PyExc_BufferError, "kzv exports frames without copies (copy=True refused)");
-        return NULL;
+        return -1;
     }
+    return 0;
+}
+
+static PyObject *frame_dlpack(kzvpy_Frame *self, PyObject *args, PyObject *kwargs)
+{
+    if (dlpack_args(args, kwargs) < 0)
+        return NULL;
     if (!is_packed(self->f) || !self->f->data[0]) {
-        PyErr_Format(PyExc_BufferError, "%s frames have %d planes: export frame.planes instead",
+        PyErr_Format(PyExc_BufferError, "%s frames have %d planes: export frame.plane(i) instead",
                      kzv_pixfmt_name(self->f->format), kzv_pixfmt_planes(self->f->format));
         return NULL;
     }
-    return kzvpy_dlpack_capsule(self->f);
+    return kzvpy_dlpack_capsule(self->f, 0);
 }
 
 static PyObject *frame_dlpack_device(kzvpy_Frame *self, PyObject *unused)
 {
     (void)self, (void)unused;
     return Py_BuildValue("(ii)", 1, 0);    /* kDLCPU, device 0 */
+}
+
+typedef struct kzvpy_Plane {
+    PyObject_HEAD
+    kzv_frame *f;       /* a reference of its own */
+    int plane;
+} kzvpy_Plane;
+
+static PyObject *frame_plane(kzvpy_Frame *self, PyObject *arg)
+{
+    long p = PyLong_AsLong(arg);
+    if (p == -1 && PyErr_Occurred())
+        return NULL;
+    if (p < 0 || p >= kzv_pixfmt_planes(self->f->format) || !self->f->data[p]) {
+        PyErr_Format(PyExc_IndexError, "%s frames have %d planes", kzv_pixfmt_name(self->f->format),
+                     kzv_pixfmt_planes(self->f->format));
+        return NULL;
+    }
+    kzvpy_Plane *pl = PyObject_New(kzvpy_Plane, &kzvpy_PlaneType);
+    if (!pl)
+        return NULL;
+    pl->f = kzv_frame_ref(self->f);
+    pl->plane = (int)p;
+    return (PyObject *)pl;
 }
 
 static PyObject *frame_save_png(kzvpy_Frame *self, PyObject *arg)
@@ -483,6 +515,9 @@ static PyMethodDef frame_methods[] = {
       "RGB formats only. Treat the tensor as read-only." },
     { "__dlpack_device__", (PyCFunction)frame_dlpack_device, METH_NOARGS,
       "__dlpack_device__()\n--\n\n(1, 0): the CPU." },
+    { "plane", (PyCFunction)frame_plane, METH_O,
+      "plane(i)\n--\n\nPlane i as an object with __dlpack__ (and __array_interface__), for\n"
+      "torch.from_dlpack(frame.plane(0)) on YUV frames; no copy, it keeps the frame alive." },
     { "save_png", (PyCFunction)frame_save_png, METH_O,
       "save_png(path)\n--\n\nWrite the frame as a PNG (8-bit RGB/RGBA, 16-bit for rgb48)." },
     { "_buffer_address", (PyCFunction)frame_buffer_address, METH_VARARGS,
@@ -557,4 +592,68 @@ PyTypeObject kzvpy_FrameType = {
     .tp_methods = frame_methods,
     .tp_getset = frame_getset,
     .tp_new = frame_tp_new,
+};
+
+/* ---- one plane, for DLPack consumers ----------------------------------------------- */
+
+static void plane_dealloc(kzvpy_Plane *self)
+{
+    kzv_frame_unref(&self->f);
+    PyObject_Free(self);
+}
+
+static PyObject *plane_dlpack(kzvpy_Plane *self, PyObject *args, PyObject *kwargs)
+{
+    if (dlpack_args(args, kwargs) < 0)
+        return NULL;
+    return kzvpy_dlpack_capsule(self->f, self->plane);
+}
+
+static PyObject *plane_array_interface(kzvpy_Plane *self, void *c)
+{
+    (void)c;
+    PyObject *a = kzvpy_plane_array(self->f, self->plane);
+    if (!a)
+        return NULL;
+    PyObject *d = PyObject_GetAttrString(a, "__array_interface__");
+    Py_DECREF(a);
+    return d;
+}
+
+static PyObject *plane_shape(kzvpy_Plane *self, void *c)
+{
+    (void)c;
+    int64_t shape[3] = { 0 }, st[3] = { 0 };
+    int sb = 1;
+    int nd = kzvpy_plane_shape(self->f->format, self->f->width, self->f->height, self->f->stride[self->plane],
+                               self->plane, shape, st, &sb);
+    PyObject *t = PyTuple_New(nd);
+    for (int i = 0; t && i < nd; i++)
+        PyTuple_SET_ITEM(t, i, PyLong_FromLongLong(shape[i]));
+    return t;
+}
+
+static PyMethodDef plane_methods[] = {
+    { "__dlpack__", KZVPY_KW(plane_dlpack), METH_VARARGS | METH_KEYWORDS,
+      "__dlpack__(*, stream=None)\n--\n\nA DLPack capsule on this plane (uint8 or uint16, CPU, no copy)." },
+    { "__dlpack_device__", (PyCFunction)frame_dlpack_device, METH_NOARGS,
+      "__dlpack_device__()\n--\n\n(1, 0): the CPU." },
+    { NULL, NULL, 0, NULL },
+};
+
+static PyGetSetDef plane_getset[] = {
+    { "__array_interface__", (getter)plane_array_interface, NULL, "numpy's array interface on the plane.", NULL },
+    { "shape", (getter)plane_shape, NULL, "(rows, columns[, 2]) of the plane.", NULL },
+    { NULL, NULL, NULL, NULL, NULL },
+};
+
+PyTypeObject kzvpy_PlaneType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "kzv.FramePlane",
+    .tp_basicsize = sizeof(kzvpy_Plane),
+    .tp_dealloc = (destructor)plane_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "One plane of a VideoFrame (frame.plane(i)), exported to DLPack consumers without a copy.",
+    .tp_methods = plane_methods,
+    .tp_getset = plane_getset,
 };

@@ -40,6 +40,7 @@
 /* ---- types (one file each) ---------------------------------------------- */
 
 extern PyTypeObject kzvpy_FrameType;            /* frame.c */
+extern PyTypeObject kzvpy_PlaneType;            /* frame.c: one plane, for DLPack */
 extern PyTypeObject kzvpy_DecoderType;          /* decoder.c */
 extern PyTypeObject kzvpy_QueueType;            /* queue.c */
 extern PyTypeObject kzvpy_UploaderType;         /* uploader.c: base of the C backends */
@@ -66,9 +67,10 @@ PyObject *kzvpy_plane_array(kzv_frame *f, int p);
 
 /* ---- dlpack.c -------------------------------------------------------------- */
 
-/** A "dltensor" capsule (DLPack 0.8) over plane 0 of a packed frame; it holds
- *  its own frame reference, dropped by the tensor's deleter. */
-PyObject *kzvpy_dlpack_capsule(kzv_frame *f);
+/** A "dltensor" capsule (DLPack 0.8) over one plane of a frame (plane 0 of a
+ *  packed frame: the whole picture); it holds its own frame reference,
+ *  dropped by the tensor's deleter. */
+PyObject *kzvpy_dlpack_capsule(kzv_frame *f, int plane);
 
 /* ---- errors.c -------------------------------------------------------------- */
 

@@ -157,6 +157,7 @@ PyMODINIT_FUNC PyInit__kzv(void)
     kzvpy_MemoryUploaderType.tp_base = &kzvpy_UploaderType;
     kzvpy_GLUploaderType.tp_base = &kzvpy_UploaderType;
     if (add_type(m, &kzvpy_FrameType, "VideoFrame") < 0 ||
+        add_type(m, &kzvpy_PlaneType, "FramePlane") < 0 ||
         add_type(m, &kzvpy_DecoderType, "VideoDecoder") < 0 ||
         add_type(m, &kzvpy_QueueType, "FrameQueue") < 0 ||
         add_type(m, &kzvpy_UploaderType, "Uploader") < 0 ||

@@ -134,8 +134,24 @@ def test_yuv_native_passthrough(media):
     assert y.dtype == np.uint16 and y.max() <= 1023
     with pytest.raises(BufferError):
         f.__dlpack__()
+    # Each plane goes through DLPack on its own, without a copy.
+    for i, p in enumerate(f.planes):
+        t = np.from_dlpack(f.plane(i))
+        assert t.__array_interface__["data"][0] == f._buffer_address(i) == p.__array_interface__["data"][0]
+        assert t.shape == p.shape == f.plane(i).shape and np.array_equal(t, p)
+        assert np.asarray(f.plane(i)).__array_interface__["data"][0] == f._buffer_address(i)
+    with pytest.raises(IndexError):
+        f.plane(3)
     with pytest.raises(BufferError):
         memoryview(f)
+
+
+def test_nv12_plane_dlpack_after_close(media):
+    with kzv.VideoDecoder(media("h264.mp4"), format="nv12") as d:
+        f = next(d)
+    uv = np.from_dlpack(f.plane(1))
+    del f
+    assert uv.shape == (120, 160, 2) and uv.dtype == np.uint8 and 16 <= uv.mean() <= 240
 
 
 def test_timing_only_format(media):

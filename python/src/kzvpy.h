@@ -221,6 +221,9 @@ struct kzvpy_run;   /* processor.c: the state of one process_all_frames() */
 int kzvpy_pyuploader_create(kzv_uploader **out, PyObject *obj, void **adapter);
 /** The Python texture object behind a live texture (borrowed), or NULL. */
 PyObject *kzvpy_pyuploader_texture(void *adapter, kzv_texture tex);
+/** tp_traverse of the adapter's references (the Python uploader can point back
+ *  at its processor: a cycle the garbage collector must see). */
+int kzvpy_pyuploader_traverse(void *adapter, visitproc visit, void *arg);
 /** Route the adapter's exceptions to a run (NULL: none is running). */
 void kzvpy_pyuploader_set_run(void *adapter, struct kzvpy_run *run);
 /** Called by the adapter (GIL held) when a Python method raised: `exc` is the

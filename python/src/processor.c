@@ -396,6 +396,9 @@ static PyObject *proc_close(kzvpy_Processor *self, PyObject *unused)
 
 static int proc_traverse(kzvpy_Processor *self, visitproc visit, void *arg)
 {
+    int r = kzvpy_pyuploader_traverse(self->adapter, visit, arg);
+    if (r)
+        return r;
     Py_VISIT(self->uploader_obj);
     Py_VISIT(self->decoder);
     Py_VISIT(self->errors);
@@ -406,6 +409,9 @@ static int proc_traverse(kzvpy_Processor *self, visitproc visit, void *arg)
 
 static int proc_clear(kzvpy_Processor *self)
 {
+    if (!self->running)
+        close_now(self);      /* drops the adapter's reference to the uploader */
+    Py_CLEAR(self->uploader_obj);
     Py_CLEAR(self->errors);
     Py_CLEAR(self->on_error);
     Py_CLEAR(self->decoder);

@@ -194,3 +194,13 @@ void kzvpy_pyuploader_set_run(void *handle, struct kzvpy_run *run)
 {
     ((adapter *)handle)->run = run;
 }
+
+int kzvpy_pyuploader_traverse(void *handle, visitproc visit, void *arg)
+{
+    adapter *a = handle;
+    if (a) {
+        Py_VISIT(a->obj);
+        Py_VISIT(a->textures);
+    }
+    return 0;
+}

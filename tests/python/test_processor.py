@@ -261,3 +261,20 @@ def test_gl_uploader_yuv_path(media):
         p.process_all_frames(cb)
     u.close()
     assert len(worst) == 5 and max(worst) <= 3      # GPU conversion vs kzv's CPU one
+
+
+def test_uploader_pointing_back_at_its_processor_is_collected(media):
+    import gc
+    import weakref
+
+    class BackRef(CountingUploader):
+        pass
+
+    u = BackRef()
+    p = kzv.VideoFrameProcessor(media("py_short.mp4"), gpu_uploader=u)
+    u.processor = p                      # a cycle through the C adapter
+    p.process_all_frames(lambda f, t: None)
+    wp, wu = weakref.ref(p), weakref.ref(u)
+    del p, u
+    gc.collect()
+    assert wp() is None and wu() is None

@@ -34,7 +34,7 @@
  * changed, no pixel is converted or copied: the frame references the codec's
  * own picture buffers, with the codec's strides, and keeps them alive until
  * its last kzv_frame_unref() (also after kzv_decoder_close()). Other
- * conversions go through libswscale with the flags in src/convert.c
+ * conversions go through libswscale with the flags in src/convert/convert.c
  * (bicubic, accurate rounding).
  *
  * Errors: kzv_decoder_open() fails with KZV_ENOENT (no such file), KZV_EIO

@@ -32,8 +32,8 @@
 #include <string.h>
 
 #include "kzv/gl.h"
-#include "log.h"
-#include "thread.h"
+#include "core/log.h"
+#include "core/thread.h"
 
 void kzv_gl_default_settings(kzv_gl_settings *s)
 {
@@ -111,8 +111,8 @@ int kzv_gl_get_stats(kzv_uploader *u, kzv_gl_stats *st)
 
 #else /* KZV_HAVE_GL */
 
-#include "gl_internal.h"
-#include "uploader_internal.h"
+#include "gpu/gl_internal.h"
+#include "gpu/uploader_internal.h"
 
 #define MAX_PBO_RING 16
 #define MAX_POOL 1024

@@ -22,7 +22,7 @@
  * Luma is fetched exactly. Chroma is upsampled bilinearly in the shader,
  * from the (up to) four neighbouring chroma samples fetched with texelFetch
  * and mixed in float, at the positions kzv's CPU converter uses
- * (src/yuv2rgb.h):
+ * (src/convert/yuv2rgb.h):
  *   position in chroma samples  fx = x * sx,  fy = y * sy + oy
  *   subsampled horizontally: sx = 1/2          ("left": C[i] at x = 2i,
  *                                               x = 2i+1 is (C[i] + C[i+1]) / 2)
@@ -46,8 +46,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gl_internal.h"
-#include "log.h"
+#include "gpu/gl_internal.h"
+#include "core/log.h"
 
 static const char *vs_src =
     "#version 300 es\n"

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "kzv/uploader.h"
-#include "thread.h"
-#include "uploader_internal.h"
+#include "core/thread.h"
+#include "gpu/uploader_internal.h"
 
 typedef struct memory_priv {
     /* The wrapper does not serialize backend calls, and kzv_uploader_memory_read()

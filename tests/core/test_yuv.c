@@ -7,7 +7,7 @@
  *    either side, so the planes must be identical;
  *  - conversions (8 → 10 bit, 10 bit → nv12/p010, 4:2:2 → 4:2:0, 12 → 10 bit,
  *    4:1:1 → 4:2:2, mid-stream layout changes): kzv uses libswscale with
- *    bicubic+accurate_rnd+full_chroma_int+full_chroma_inp (src/convert.c);
+ *    bicubic+accurate_rnd+full_chroma_int+full_chroma_inp (src/convert/convert.c);
  *    ffmpeg is given the same -sws_flags, and the outputs are then identical
  *    (measured on FFmpeg 5.1: every frame equal). Where ffmpeg's scale filter
  *    would change the range (full-range gray and RGB sources: vf_scale makes
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "core_util.h"
-#include "frame_internal.h"
+#include "core/frame_internal.h"
 #include "ktest.h"
 
 #define SWS_FLAGS "bicubic+accurate_rnd+full_chroma_int+full_chroma_inp"

@@ -10,7 +10,7 @@
 #include "gl_test_util.h"
 #include "kzv/decoder.h"
 #include "ktest.h"
-#include "yuv2rgb.h"
+#include "convert/yuv2rgb.h"
 
 typedef struct err_stats {
     double sum;
@@ -85,7 +85,7 @@ static kzv_frame *new_frame(int w, int h, kzv_pixfmt fmt, int pad)
     return gt_frame_new(w, h, fmt, stride);
 }
 
-/* kzv's CPU converter (src/yuv2rgb.c) on the frame's planes → RGB24 (tight),
+/* kzv's CPU converter (src/convert/yuv2rgb.c) on the frame's planes → RGB24 (tight),
  * or NULL when it does not take this input. */
 static uint8_t *cpu_rgb24(const kzv_frame *f)
 {

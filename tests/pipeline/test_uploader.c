@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "counting_uploader.h"
-#include "frame_internal.h"
+#include "core/frame_internal.h"
 #include "kzv/uploader.h"
 #include "ktest.h"
-#include "uploader_internal.h"
+#include "gpu/uploader_internal.h"
 #include "pipeline_util.h"
 
 /* Capture log lines so tests can check that a refusal was reported. */

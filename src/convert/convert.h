@@ -1,14 +1,14 @@
 /* Picture conversion from a decoded AVFrame to a kzv output format, with the
  * source's own colour matrix and range. One converter per decoder; it rebuilds
  * its swscale context only when the source or target description changes. */
-#ifndef KZV_SRC_CONVERT_H
-#define KZV_SRC_CONVERT_H
+#ifndef KZV_SRC_CONVERT_CONVERT_H
+#define KZV_SRC_CONVERT_CONVERT_H
 
 #include <libavutil/frame.h>
 #include <libavutil/pixfmt.h>
 
 #include "kzv/frame.h"
-#include "yuv2rgb.h"
+#include "convert/yuv2rgb.h"
 
 typedef struct kzv_converter {
     struct SwsContext *sws;

@@ -8,7 +8,7 @@
 
 #include <libavutil/log.h>
 
-#include "log.h"
+#include "core/log.h"
 
 static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
 static kzv_log_fn g_log_fn;        /* NULL = default stderr logger */

@@ -47,15 +47,15 @@
  * source, so stitched bands equal a whole-frame conversion byte for byte.
  * kzv_yuv2rgb_convert() does that split on a kzv_workers pool (workers.h).
  */
-#ifndef KZV_SRC_YUV2RGB_H
-#define KZV_SRC_YUV2RGB_H
+#ifndef KZV_SRC_CONVERT_YUV2RGB_H
+#define KZV_SRC_CONVERT_YUV2RGB_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "kzv/frame.h"
-#include "workers.h"
+#include "core/workers.h"
 
 typedef struct kzv_yuv2rgb_params {
     int width, height;      /**< picture size in luma samples (>= 1 each) */

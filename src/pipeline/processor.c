@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "kzv/processor.h"
-#include "log.h"
-#include "thread.h"
+#include "core/log.h"
+#include "core/thread.h"
 
 /* How long the decode thread waits on a full BLOCK queue before it looks at
  * the quit flag again. Closing the queue wakes it at once; the timeout is a

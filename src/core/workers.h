@@ -15,8 +15,8 @@
  * calls on the same pool are serialised (each waits for the one before). fn
  * must not call kzv_workers_run() on the same pool (that would deadlock).
  */
-#ifndef KZV_SRC_WORKERS_H
-#define KZV_SRC_WORKERS_H
+#ifndef KZV_SRC_CORE_WORKERS_H
+#define KZV_SRC_CORE_WORKERS_H
 
 typedef struct kzv_workers kzv_workers;
 

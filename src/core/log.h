@@ -1,6 +1,6 @@
 /* Internal logging: one place that decides where a message goes. */
-#ifndef KZV_SRC_LOG_H
-#define KZV_SRC_LOG_H
+#ifndef KZV_SRC_CORE_LOG_H
+#define KZV_SRC_CORE_LOG_H
 
 #include "kzv/common.h"
 

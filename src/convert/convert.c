@@ -2,9 +2,9 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
-#include "convert.h"
-#include "frame_internal.h"
-#include "yuv2rgb_av.h"
+#include "convert/convert.h"
+#include "core/frame_internal.h"
+#include "convert/yuv2rgb_av.h"
 
 enum AVPixelFormat kzv_pixfmt_to_av(kzv_pixfmt fmt)
 {

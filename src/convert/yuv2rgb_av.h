@@ -1,7 +1,7 @@
 /*
  * Glue between FFmpeg frames and the kzv YUV → RGB converter (yuv2rgb.h).
  * Header-only; include it where FFmpeg headers are already in use
- * (src/convert.c). Typical use:
+ * (src/convert/convert.c). Typical use:
  *
  *     kzv_yuv2rgb_params p;
  *     if (kzv_yuv2rgb_params_from_av(&p, src->format, src->width, src->height,
@@ -15,14 +15,14 @@
  *         … fall back to libswscale …
  *     }
  */
-#ifndef KZV_SRC_YUV2RGB_AV_H
-#define KZV_SRC_YUV2RGB_AV_H
+#ifndef KZV_SRC_CONVERT_YUV2RGB_AV_H
+#define KZV_SRC_CONVERT_YUV2RGB_AV_H
 
 #include <libavutil/pixdesc.h>
 #include <libavutil/pixfmt.h>
 
 #include "kzv/common.h"
-#include "yuv2rgb.h"
+#include "convert/yuv2rgb.h"
 
 /**
  * Describe an FFmpeg YUV pixel format for kzv_yuv2rgb_init(). Accepts the

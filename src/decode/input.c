@@ -11,7 +11,7 @@
 #include <libavutil/log.h>
 #include <libavutil/mem.h>
 
-#include "input.h"
+#include "decode/input.h"
 
 #define IO_BUFFER_SIZE (256 * 1024)
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "kzv/queue.h"
-#include "thread.h"
+#include "core/thread.h"
 
 struct kzv_queue {
     pthread_mutex_t lock;

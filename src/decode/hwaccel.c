@@ -5,7 +5,7 @@
 #include <libavutil/pixdesc.h>
 
 #include "kzv/hwaccel.h"
-#include "hwaccel.h"
+#include "decode/hwaccel.h"
 
 /* The pixel format the codec offers for `type` through a device context, or
  * AV_PIX_FMT_NONE when this codec cannot use that device type. */

@@ -50,7 +50,7 @@
 #include <math.h>
 
 #include "kzv/common.h"
-#include "yuv2rgb.h"
+#include "convert/yuv2rgb.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #  define KZV_Y2R_X86 1

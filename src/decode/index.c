@@ -5,8 +5,8 @@
 
 #include <libavformat/avformat.h>
 
-#include "index.h"
-#include "satmath.h"
+#include "decode/index.h"
+#include "core/satmath.h"
 
 typedef struct scan_pkt {
     int64_t pts, dts, pos, dur, order;

@@ -26,13 +26,13 @@
 #include <libavutil/time.h>
 
 #include "kzv/decoder.h"
-#include "convert.h"
-#include "frame_internal.h"
-#include "hwaccel.h"
-#include "index.h"
-#include "input.h"
-#include "log.h"
-#include "satmath.h"
+#include "convert/convert.h"
+#include "core/frame_internal.h"
+#include "decode/hwaccel.h"
+#include "decode/index.h"
+#include "decode/input.h"
+#include "core/log.h"
+#include "core/satmath.h"
 
 /* Default picture size limit (settings.max_pixels = 0): 8K × 8K. */
 #define DEFAULT_MAX_PIXELS (8192LL * 8192LL)

@@ -3,8 +3,8 @@
  * protocols. Every open installs the decoder's interrupt callback, so a
  * stalled read (a FIFO whose writer stopped, a dead network peer) returns
  * when the decoder is interrupted or its I/O deadline passes. */
-#ifndef KZV_SRC_INPUT_H
-#define KZV_SRC_INPUT_H
+#ifndef KZV_SRC_DECODE_INPUT_H
+#define KZV_SRC_DECODE_INPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>

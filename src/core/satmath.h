@@ -1,7 +1,7 @@
 /* Saturating 64-bit arithmetic for timestamps that come from files: hostile
  * input may put INT64_MIN/MAX anywhere, and signed overflow is undefined. */
-#ifndef KZV_SRC_SATMATH_H
-#define KZV_SRC_SATMATH_H
+#ifndef KZV_SRC_CORE_SATMATH_H
+#define KZV_SRC_CORE_SATMATH_H
 
 #include <stdint.h>
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame_internal.h"
+#include "core/frame_internal.h"
 
 static const char *const pixfmt_names[] = {
     [KZV_PIXFMT_RGB24]   = "rgb24",

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "kzv/uploader.h"
-#include "frame_internal.h"
-#include "log.h"
-#include "thread.h"
-#include "uploader_internal.h"
+#include "core/frame_internal.h"
+#include "core/log.h"
+#include "core/thread.h"
+#include "gpu/uploader_internal.h"
 
 struct kzv_uploader {
     const kzv_uploader_impl *impl;

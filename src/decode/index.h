@@ -1,8 +1,8 @@
 /* The frame index: a demux-only scan (no decoding) of one stream that lists
  * every frame in display order with its timing and where its packet is. It
  * makes total_frames exact and exact seeking possible. */
-#ifndef KZV_SRC_INDEX_H
-#define KZV_SRC_INDEX_H
+#ifndef KZV_SRC_DECODE_INDEX_H
+#define KZV_SRC_DECODE_INDEX_H
 
 #include <stdbool.h>
 #include <stddef.h>

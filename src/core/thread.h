@@ -10,8 +10,8 @@
  * Condition variables use CLOCK_MONOTONIC so that a timed wait is not
  * stretched or cut short when someone sets the wall clock.
  */
-#ifndef KZV_SRC_THREAD_H
-#define KZV_SRC_THREAD_H
+#ifndef KZV_SRC_CORE_THREAD_H
+#define KZV_SRC_CORE_THREAD_H
 
 #include <errno.h>
 #include <pthread.h>
@@ -120,4 +120,4 @@ static inline int kzv_deadline(struct timespec *ts, int64_t timeout_ns)
     return 0;
 }
 
-#endif /* KZV_SRC_THREAD_H */
+#endif /* KZV_SRC_CORE_THREAD_H */

@@ -1,12 +1,12 @@
 /* Hardware decoding through FFmpeg's hwcontext: pick a device for a codec,
  * fall back to software (with a log line) when there is none, and bring
  * decoded surfaces back to system memory. */
-#ifndef KZV_SRC_HWACCEL_H
-#define KZV_SRC_HWACCEL_H
+#ifndef KZV_SRC_DECODE_HWACCEL_H
+#define KZV_SRC_DECODE_HWACCEL_H
 
 #include <libavcodec/avcodec.h>
 
-#include "log.h"
+#include "core/log.h"
 
 typedef struct kzv_hw {
     AVBufferRef *device;            /* NULL: software decoding */

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "kzv/common.h"
-#include "workers.h"
+#include "core/workers.h"
 
 #define KZV_WORKERS_MAX 64
 

@@ -1,6 +1,6 @@
 /* Internal side of kzv_frame: the refcount and the buffer behind the pixels. */
-#ifndef KZV_SRC_FRAME_INTERNAL_H
-#define KZV_SRC_FRAME_INTERNAL_H
+#ifndef KZV_SRC_CORE_FRAME_INTERNAL_H
+#define KZV_SRC_CORE_FRAME_INTERNAL_H
 
 #include <stdatomic.h>
 #include <stddef.h>

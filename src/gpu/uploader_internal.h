@@ -1,7 +1,7 @@
 /* Internal side of kzv_uploader: shared by the checked wrapper (uploader.c)
  * and the built-in backends (the files under gpu/). */
-#ifndef KZV_SRC_UPLOADER_INTERNAL_H
-#define KZV_SRC_UPLOADER_INTERNAL_H
+#ifndef KZV_SRC_GPU_UPLOADER_INTERNAL_H
+#define KZV_SRC_GPU_UPLOADER_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -81,6 +81,28 @@ KZV_API int kzv_pixfmt_sample_bytes(kzv_pixfmt fmt);
  *  formats; both 0 for RGB. @return true for a YUV format. */
 KZV_API bool kzv_pixfmt_chroma_shift(kzv_pixfmt fmt, int *log2_w, int *log2_h);
 
+/**
+ * Geometry of one plane of a width × height picture in `fmt`, without any
+ * row padding: the one place that says how big a plane is, so that code
+ * copying, comparing or uploading planes need not repeat the arithmetic.
+ *
+ * - `plane_width`: sample positions per row: the width for packed formats and
+ *   for Y; the chroma width for U and V, and for NV12/P010's plane 1, whose
+ *   every position holds a U,V pair.
+ * - `plane_height`: rows.
+ * - `row_bytes`: the bytes of one row's samples (what copying a row moves; a
+ *   frame's stride[plane] is at least this).
+ *
+ * Chroma sizes round up: a 5×3 4:2:0 picture has 3×2 chroma samples.
+ * Example: YUV420P10, 1920×1080, plane 1 → 960, 540, 1920 bytes.
+ * Any output pointer may be NULL.
+ * @return KZV_OK, or KZV_EINVAL (all outputs 0) when the plane does not exist
+ *         (plane < 0 or >= kzv_pixfmt_planes(fmt); NONE and YUV_AUTO have no
+ *         planes) or width or height is < 1.
+ */
+KZV_API int kzv_pixfmt_plane_size(kzv_pixfmt fmt, int width, int height, int plane,
+                                  int *plane_width, int *plane_height, size_t *row_bytes);
+
 /*
  * Colour description. The numeric values are the code points of ITU-T H.273
  * (the same numbers as in H.264/HEVC/AV1 VUI and FFmpeg), so values kzv has

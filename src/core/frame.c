@@ -93,6 +93,33 @@ int kzv_pixfmt_packed_bpp(kzv_pixfmt fmt)
     }
 }
 
+int kzv_pixfmt_plane_size(kzv_pixfmt fmt, int w, int h, int plane, int *plane_width,
+                          int *plane_height, size_t *row_bytes)
+{
+    int pw = 0, ph = 0, sx = 0, sy = 0;
+    size_t bytes = 0;
+    int planes = kzv_pixfmt_planes(fmt);
+    bool ok = w > 0 && h > 0 && plane >= 0 && plane < planes;
+    if (ok) {
+        int bpp = kzv_pixfmt_packed_bpp(fmt);
+        kzv_pixfmt_chroma_shift(fmt, &sx, &sy);
+        /* Rounded up: an odd-sized 4:2:0 picture has a chroma sample for
+         * its last column and row. */
+        pw = plane ? (int)(((int64_t)w + (1 << sx) - 1) >> sx) : w;
+        ph = plane ? (int)(((int64_t)h + (1 << sy) - 1) >> sy) : h;
+        /* Semi-planar (NV12, P010): plane 1 holds U and V side by side. */
+        size_t per = bpp ? (size_t)bpp : (size_t)kzv_pixfmt_sample_bytes(fmt) * (plane && planes == 2 ? 2 : 1);
+        bytes = (size_t)pw * per;
+    }
+    if (plane_width)
+        *plane_width = pw;
+    if (plane_height)
+        *plane_height = ph;
+    if (row_bytes)
+        *row_bytes = bytes;
+    return ok ? KZV_OK : KZV_EINVAL;
+}
+
 const char *kzv_color_matrix_name(int m)
 {
     switch (m) {
@@ -129,27 +156,18 @@ size_t kzv_frame_layout(int w, int h, kzv_pixfmt fmt, int stride[4], size_t offs
         stride[i] = 0;
         offset[i] = 0;
     }
-    if (w <= 0 || h <= 0 || w > KZV_MAX_DIM || h > KZV_MAX_DIM)
-        return 0;
-    int bpp = kzv_pixfmt_packed_bpp(fmt);
-    if (bpp) {
-        stride[0] = w * bpp;
-        return (size_t)stride[0] * (size_t)h;
-    }
-    int sx, sy;
-    if (!kzv_pixfmt_chroma_shift(fmt, &sx, &sy))
-        return 0;
-    int bps = kzv_pixfmt_sample_bytes(fmt);
     int planes = kzv_pixfmt_planes(fmt);
-    /* chroma samples per row (interleaved U,V counts two per position) */
-    int cw = ((w + (1 << sx) - 1) >> sx) * (planes == 2 ? 2 : 1);
-    int ch = (h + (1 << sy) - 1) >> sy;
-    stride[0] = (w * bps + 63) & ~63;
-    size_t size = (size_t)stride[0] * (size_t)h;
-    for (int p = 1; p < planes; p++) {
-        stride[p] = (cw * bps + 63) & ~63;
+    if (w <= 0 || h <= 0 || w > KZV_MAX_DIM || h > KZV_MAX_DIM || !planes)
+        return 0;
+    bool packed = kzv_pixfmt_packed_bpp(fmt) != 0;
+    size_t size = 0;
+    for (int p = 0; p < planes; p++) {
+        int rows;
+        size_t row;
+        kzv_pixfmt_plane_size(fmt, w, h, p, NULL, &rows, &row);
+        stride[p] = packed ? (int)row : (int)((row + 63) & ~(size_t)63);
         offset[p] = size;
-        size += (size_t)stride[p] * (size_t)ch;
+        size += (size_t)stride[p] * (size_t)rows;
     }
     return size;
 }
@@ -196,16 +214,16 @@ int kzv_frame_wrap_buffer(kzv_frame **out, AVBufferRef *buf, int width, int heig
 int kzv_frame_wrap_avframe(kzv_frame **out, const AVFrame *src, kzv_pixfmt fmt)
 {
     *out = NULL;
-    int planes = kzv_pixfmt_planes(fmt), sx, sy;
-    if (!planes || !kzv_pixfmt_chroma_shift(fmt, &sx, &sy) || src->width <= 0 || src->height <= 0 ||
+    int planes = kzv_pixfmt_planes(fmt);
+    if (!planes || !kzv_pixfmt_chroma_shift(fmt, NULL, NULL) || src->width <= 0 || src->height <= 0 ||
         src->width > KZV_MAX_DIM || src->height > KZV_MAX_DIM || src->nb_extended_buf > 0)
         return KZV_EUNSUPPORTED;
     /* kzv_frame promises stride >= a row's bytes (negative strides of
      * bottom-up pictures are not offered to callers). */
-    int bps = kzv_pixfmt_sample_bytes(fmt);
     for (int p = 0; p < planes; p++) {
-        int row = (p ? ((src->width + (1 << sx) - 1) >> sx) * (planes == 2 ? 2 : 1) : src->width) * bps;
-        if (!src->data[p] || src->linesize[p] < row)
+        size_t row;
+        kzv_pixfmt_plane_size(fmt, src->width, src->height, p, NULL, NULL, &row);
+        if (!src->data[p] || src->linesize[p] < 0 || (size_t)src->linesize[p] < row)
             return KZV_EUNSUPPORTED;
     }
     AVBufferRef *const *bufs = src->buf;

@@ -650,8 +650,8 @@ static int gl_upload(void *opaque, const kzv_frame *f, kzv_texture *out)
         };
         err = upload_planes(p, &pl, 1);
     } else {
-        int cw = (f->width + (1 << lay.sub_x) - 1) >> lay.sub_x;
-        int ch = (f->height + (1 << lay.sub_y) - 1) >> lay.sub_y;
+        int cw = 0, ch = 0;
+        kzv_pixfmt_plane_size(f->format, f->width, f->height, 1, &cw, &ch, NULL);
         int n = lay.semi ? 2 : 3;
         int pw[3] = { f->width, cw, cw }, ph[3] = { f->height, ch, ch };
         bool wide = lay.bytes == 2;

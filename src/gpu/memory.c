@@ -31,7 +31,7 @@ static int copy_frame(const kzv_frame *src, kzv_frame **out)
     for (int p = 0; p < kzv_pixfmt_planes(src->format); p++) {
         size_t row;
         int rows;
-        if (!kzv_plane_geometry(src->format, src->width, src->height, p, &row, &rows)) {
+        if (kzv_pixfmt_plane_size(src->format, src->width, src->height, p, NULL, &rows, &row) < 0) {
             kzv_frame_unref(&dst);
             return KZV_EINVAL;
         }

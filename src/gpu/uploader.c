@@ -132,34 +132,7 @@ void kzv_texmap_free(kzv_texmap *m)
     *m = (kzv_texmap){ 0 };
 }
 
-/* ---- frame geometry ---------------------------------------------------- */
-
-bool kzv_plane_geometry(kzv_pixfmt fmt, int w, int h, int plane, size_t *row_bytes, int *rows)
-{
-    if (w <= 0 || h <= 0 || plane < 0 || plane >= kzv_pixfmt_planes(fmt))
-        return false;
-    int bpp = kzv_pixfmt_packed_bpp(fmt);
-    if (bpp) {
-        *row_bytes = (size_t)w * (size_t)bpp;
-        *rows = h;
-        return true;
-    }
-    int sx, sy;
-    if (!kzv_pixfmt_chroma_shift(fmt, &sx, &sy))
-        return false;
-    /* Sizes round up: an odd-sized 4:2:0 picture has a chroma sample for its
-     * last column and row. NV12/P010's plane 1 holds U and V side by side. */
-    size_t bps = (size_t)kzv_pixfmt_sample_bytes(fmt);
-    if (plane == 0) {
-        *row_bytes = (size_t)w * bps;
-        *rows = h;
-    } else {
-        size_t cw = (size_t)((w + (1 << sx) - 1) >> sx);
-        *row_bytes = cw * bps * (kzv_pixfmt_planes(fmt) == 2 ? 2 : 1);
-        *rows = (h + (1 << sy) - 1) >> sy;
-    }
-    return true;
-}
+/* ---- frames a backend can read ------------------------------------------ */
 
 /* A frame a backend can read: known format, positive size, every plane there
  * with a stride that holds a row. */
@@ -171,8 +144,7 @@ static bool frame_valid(const kzv_frame *f)
         return false;
     for (int p = 0; p < planes; p++) {
         size_t row;
-        int rows;
-        if (!kzv_plane_geometry(f->format, f->width, f->height, p, &row, &rows) ||
+        if (kzv_pixfmt_plane_size(f->format, f->width, f->height, p, NULL, NULL, &row) < 0 ||
             !f->data[p] || f->stride[p] <= 0 || (size_t)f->stride[p] < row)
             return false;
         /* 16-bit samples are read as uint16_t words (GL's GL_UNSIGNED_SHORT

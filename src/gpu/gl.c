@@ -22,10 +22,9 @@
  * reused, mapped to its GL texture; so a stale handle can never reach a
  * texture the pool has handed out again (the GL name may repeat, the id not).
  *
- * Finding the backend from a kzv_uploader. The checked wrapper keeps the
- * backend's priv private, so the kzv_gl_* entry points find it in a small
- * process-wide registry (uploader pointer → priv) guarded by a mutex; entries
- * are added at creation and removed by the backend's destroy.
+ * Finding the backend from a kzv_uploader: the kzv_gl_* entry points ask the
+ * wrapper for its priv with kzv_uploader_priv(u, &gl_impl), which answers
+ * NULL for an uploader of another backend.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +32,6 @@
 
 #include "kzv/gl.h"
 #include "core/log.h"
-#include "core/thread.h"
 
 void kzv_gl_default_settings(kzv_gl_settings *s)
 {
@@ -112,6 +110,7 @@ int kzv_gl_get_stats(kzv_uploader *u, kzv_gl_stats *st)
 #else /* KZV_HAVE_GL */
 
 #include "gpu/gl_internal.h"
+#include "gpu/texmap.h"
 #include "gpu/uploader_internal.h"
 
 #define MAX_PBO_RING 16
@@ -124,8 +123,6 @@ typedef struct gl_tex {
 } gl_tex;
 
 typedef struct gl_priv {
-    kzv_uploader *u;          /* registry key */
-    struct gl_priv *next;     /* registry link */
     kzv_gl_settings s;
     kzv_gl_ctx ctx;
     GLint max_tex_size;
@@ -151,43 +148,6 @@ typedef struct gl_priv {
 
     kzv_gl_stats st;
 } gl_priv;
-
-/* ---- registry ------------------------------------------------------------- */
-
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static gl_priv *reg_head;
-
-static void reg_add(gl_priv *p)
-{
-    kzv_mutex_lock(&reg_lock);
-    p->next = reg_head;
-    reg_head = p;
-    kzv_mutex_unlock(&reg_lock);
-}
-
-static void reg_remove(gl_priv *p)
-{
-    kzv_mutex_lock(&reg_lock);
-    for (gl_priv **pp = &reg_head; *pp; pp = &(*pp)->next) {
-        if (*pp == p) {
-            *pp = p->next;
-            break;
-        }
-    }
-    kzv_mutex_unlock(&reg_lock);
-}
-
-static gl_priv *reg_find(kzv_uploader *u)
-{
-    if (!u)
-        return NULL;
-    kzv_mutex_lock(&reg_lock);
-    gl_priv *p = reg_head;
-    while (p && p->u != u)
-        p = p->next;
-    kzv_mutex_unlock(&reg_lock);
-    return p;
-}
 
 /* ---- GL state around a call ----------------------------------------------- */
 
@@ -730,7 +690,6 @@ static int gl_size(void *opaque, kzv_texture tex, int *w, int *h)
 static void gl_destroy(void *opaque)
 {
     gl_priv *p = opaque;
-    reg_remove(p);
     bool current = kzv_gl_ctx_make_current(&p->ctx) == KZV_OK;
     if (!current && !p->ctx.own)
         kzv_log(NULL, KZV_LOG_ERROR, "gl uploader: destroyed without its context current: "
@@ -863,8 +822,6 @@ int kzv_uploader_create_gl(kzv_uploader **out, const kzv_gl_settings *s)
     }
     kzv_log(NULL, KZV_LOG_INFO, "gl uploader: context %s, %s path, PBO ring %d, pool %d",
             p->ctx.platform, s->path == KZV_GL_PATH_YUV ? "YUV" : "RGB", s->pbo_ring, s->pool_size);
-    p->u = *out;
-    reg_add(p);
     return KZV_OK;
 }
 
@@ -873,7 +830,7 @@ int kzv_uploader_create_gl(kzv_uploader **out, const kzv_gl_settings *s)
 /* The backend and the GL texture of a live texture of `u`, or NULL. */
 static gl_priv *find_live(kzv_uploader *u, kzv_texture tex, gl_tex **t)
 {
-    gl_priv *p = reg_find(u);
+    gl_priv *p = kzv_uploader_priv(u, &gl_impl);
     if (!p)
         return NULL;
     void *val = NULL;
@@ -950,7 +907,7 @@ int kzv_gl_read_texture(kzv_uploader *u, kzv_texture tex, uint8_t *rgba, int str
 
 int kzv_gl_make_current(kzv_uploader *u)
 {
-    gl_priv *p = reg_find(u);
+    gl_priv *p = kzv_uploader_priv(u, &gl_impl);
     if (!p)
         return KZV_EINVAL;
     return kzv_gl_ctx_make_current(&p->ctx);
@@ -958,7 +915,7 @@ int kzv_gl_make_current(kzv_uploader *u)
 
 int kzv_gl_release_current(kzv_uploader *u)
 {
-    gl_priv *p = reg_find(u);
+    gl_priv *p = kzv_uploader_priv(u, &gl_impl);
     if (!p)
         return KZV_EINVAL;
     return kzv_gl_ctx_release(&p->ctx);
@@ -966,7 +923,7 @@ int kzv_gl_release_current(kzv_uploader *u)
 
 int kzv_gl_finish(kzv_uploader *u)
 {
-    gl_priv *p = reg_find(u);
+    gl_priv *p = kzv_uploader_priv(u, &gl_impl);
     if (!p)
         return KZV_EINVAL;
     int err = kzv_gl_ctx_make_current(&p->ctx);
@@ -981,7 +938,7 @@ int kzv_gl_get_stats(kzv_uploader *u, kzv_gl_stats *st)
     if (!st)
         return KZV_EINVAL;
     memset(st, 0, sizeof(*st));
-    gl_priv *p = reg_find(u);
+    gl_priv *p = kzv_uploader_priv(u, &gl_impl);
     if (!p)
         return KZV_EINVAL;
     *st = p->st;

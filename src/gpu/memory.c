@@ -12,6 +12,7 @@
 
 #include "kzv/uploader.h"
 #include "core/thread.h"
+#include "gpu/texmap.h"
 #include "gpu/uploader_internal.h"
 
 typedef struct memory_priv {
@@ -97,19 +98,6 @@ static int memory_size(void *opaque, kzv_texture tex, int *w, int *h)
     return found ? KZV_OK : KZV_EINVAL;
 }
 
-int kzv_memory_uploader_get(void *opaque, kzv_texture tex, kzv_frame **out)
-{
-    memory_priv *priv = opaque;
-    void *val = NULL;
-    kzv_mutex_lock(&priv->lock);
-    /* Take the reference under the lock: a concurrent release must not free
-     * the copy between lookup and ref. */
-    if (kzv_texmap_find(&priv->textures, tex, &val))
-        *out = kzv_frame_ref(val);
-    kzv_mutex_unlock(&priv->lock);
-    return *out ? KZV_OK : KZV_EINVAL;
-}
-
 static void memory_destroy(void *opaque)
 {
     memory_priv *priv = opaque;
@@ -124,13 +112,31 @@ static void memory_destroy(void *opaque)
     free(priv);
 }
 
-const kzv_uploader_impl kzv_memory_uploader_impl = {
+static const kzv_uploader_impl memory_impl = {
     .name = "memory",
     .upload_frame = memory_upload,
     .release_texture = memory_release,
     .get_texture_size = memory_size,
     .destroy = memory_destroy,
 };
+
+int kzv_uploader_memory_read(kzv_uploader *u, kzv_texture tex, kzv_frame **out)
+{
+    if (!out)
+        return KZV_EINVAL;
+    *out = NULL;
+    memory_priv *priv = kzv_uploader_priv(u, &memory_impl);
+    if (!priv)
+        return KZV_EINVAL;   /* NULL, or not a memory uploader */
+    void *val = NULL;
+    kzv_mutex_lock(&priv->lock);
+    /* Take the reference under the lock: a concurrent release must not free
+     * the copy between lookup and ref. */
+    if (kzv_texmap_find(&priv->textures, tex, &val))
+        *out = kzv_frame_ref(val);
+    kzv_mutex_unlock(&priv->lock);
+    return *out ? KZV_OK : KZV_EINVAL;
+}
 
 int kzv_uploader_create_memory(kzv_uploader **out)
 {
@@ -146,7 +152,7 @@ int kzv_uploader_create_memory(kzv_uploader **out)
         return err;
     }
     priv->next_id = 1;
-    err = kzv_uploader_create(out, &kzv_memory_uploader_impl, priv);
+    err = kzv_uploader_create(out, &memory_impl, priv);
     if (err < 0)
         memory_destroy(priv);
     return err;

@@ -9,6 +9,7 @@
 #include "core/frame_internal.h"
 #include "kzv/uploader.h"
 #include "ktest.h"
+#include "gpu/texmap.h"
 #include "gpu/uploader_internal.h"
 #include "pipeline_util.h"
 
@@ -408,6 +409,24 @@ static int same_pixels(const kzv_frame *a, const kzv_frame *b)
     return 1;
 }
 
+/* kzv_uploader_priv(): a backend gets its priv back only through its own
+ * table (how kzv_uploader_memory_read() and kzv_gl_* find their data). */
+static void test_priv_accessor(void)
+{
+    counting_uploader cu;
+    counting_uploader_init(&cu);
+    kzv_uploader_impl impl = counting_uploader_impl, other = counting_uploader_impl;
+    kzv_uploader *u = NULL, *m = NULL;
+    PT_REQUIRE(kzv_uploader_create(&u, &impl, &cu) == KZV_OK, "create");
+    PT_REQUIRE(kzv_uploader_create_memory(&m) == KZV_OK, "create memory");
+    KT_CHECK(kzv_uploader_priv(u, &impl) == &cu, "own table gives the priv");
+    KT_CHECK(kzv_uploader_priv(u, &other) == NULL, "an equal table elsewhere is another backend");
+    KT_CHECK(kzv_uploader_priv(m, &impl) == NULL, "the memory uploader is not this backend");
+    KT_CHECK(kzv_uploader_priv(NULL, &impl) == NULL && kzv_uploader_priv(u, NULL) == NULL, "NULL");
+    kzv_uploader_destroy(&m);
+    kzv_uploader_destroy(&u);
+}
+
 static void test_memory_backend(void)
 {
     kzv_uploader *u = NULL;
@@ -609,6 +628,7 @@ int main(void)
     test_destroy_releases_leftovers();
     test_many_textures();
     test_texmap();
+    test_priv_accessor();
     test_memory_backend();
     test_live_count_threads();
     kzv_set_log_callback(NULL, NULL);

@@ -127,6 +127,8 @@ typedef enum kzv_color_range {
     KZV_RANGE_FULL        = 2, /**< "pc", "jpeg": 0..255 at 8 bits */
 } kzv_color_range;
 
+/** A colour description; fixed size (it is embedded in kzv_frame and
+ *  kzv_video_info; see "Room to grow" in common.h). */
 typedef struct kzv_color {
     int matrix;      /**< kzv_color_matrix used to convert to RGB (never UNSPECIFIED
                           for a YUV source: the untagged rule has been applied) */
@@ -136,6 +138,7 @@ typedef struct kzv_color {
     bool matrix_tagged; /**< false: the stream did not say, `matrix` is the
                              documented default (BT.709 when height > 576, else BT.601) */
     bool range_tagged;  /**< false: the stream did not say, limited range assumed */
+    uint8_t reserved[14]; /**< zero; properties added later take their bytes from here */
 } kzv_color;
 
 /** Name of a matrix code point ("bt709", "bt601", "bt2020nc", …). */
@@ -143,6 +146,12 @@ KZV_API const char *kzv_color_matrix_name(int matrix);
 /** "limited", "full" or "unspecified". */
 KZV_API const char *kzv_color_range_name(int range);
 
+/**
+ * A picture and its timing. Frames from kzv (decoders, kzv_frame_alloc())
+ * are allocated by the library. A caller may also fill a kzv_frame of its own
+ * to hand its pixels to an uploader: zero it first (`= { 0 }`), `reserved`
+ * included. Fixed size (see "Room to grow" in common.h).
+ */
 typedef struct kzv_frame {
     uint8_t *data[4];      /**< plane pointers; packed formats use data[0] */
     int stride[4];         /**< bytes per row of each plane, >= width * bytes per pixel
@@ -157,6 +166,8 @@ typedef struct kzv_frame {
     int64_t frame_index;   /**< 0-based position in display order */
     bool keyframe;         /**< decodable on its own (a random-access point) */
     kzv_color color;       /**< the source's colour description */
+    uint8_t reserved[32];  /**< zero; fields added later take their bytes from here
+                                and mean "unknown / the old behaviour" when 0 */
 } kzv_frame;
 
 /**

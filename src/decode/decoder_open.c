@@ -14,6 +14,7 @@
 #include <libavutil/pixdesc.h>
 
 #include "decode/decoder_internal.h"
+#include "core/abi.h"
 
 /* Default picture size limit (settings.max_pixels = 0): 8K × 8K. */
 #define DEFAULT_MAX_PIXELS (8192LL * 8192LL)
@@ -299,6 +300,10 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
     kzv_decoder_default_settings(&s);
     if (settings)
         s = *settings;
+    if (!KZV_RESERVED_OK(&s)) {
+        snprintf(t_open_error, sizeof(t_open_error), "%s: %s", path, KZV_RESERVED_WHY("kzv_decoder_settings"));
+        return KZV_EINVAL;
+    }
     if (s.max_pixels == 0)
         s.max_pixels = DEFAULT_MAX_PIXELS;
     if ((s.format != KZV_PIXFMT_NONE && s.format != KZV_PIXFMT_YUV_AUTO && kzv_pixfmt_planes(s.format) == 0) || s.threads < 0 || s.io_timeout_ns < 0 || s.max_pixels < 0) {

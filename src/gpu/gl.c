@@ -96,6 +96,7 @@ int kzv_gl_get_stats(kzv_uploader *u, kzv_gl_stats *st)
 
 #else /* KZV_HAVE_GL */
 
+#include "core/abi.h"
 #include "gpu/gl_internal.h"
 #include "gpu/uploader_internal.h"
 
@@ -256,6 +257,7 @@ static void gl_destroy(void *opaque)
 }
 
 static const kzv_uploader_impl gl_impl = {
+    .version = KZV_UPLOADER_IMPL_VERSION,
     .name = "gl",
     .upload_frame = gl_upload,
     .release_texture = gl_release,
@@ -319,6 +321,10 @@ int kzv_uploader_create_gl(kzv_uploader **out, const kzv_gl_settings *s)
     if (!s) {
         kzv_gl_default_settings(&def);
         s = &def;
+    }
+    if (!KZV_RESERVED_OK(s)) {
+        kzv_log(NULL, KZV_LOG_ERROR, "gl uploader: %s", KZV_RESERVED_WHY("kzv_gl_settings"));
+        return KZV_EINVAL;
     }
     if (s->pbo_ring < 0 || s->pbo_ring > KZV_GL_MAX_PBO_RING || s->pool_size < 0 ||
         s->pool_size > MAX_POOL || (s->path != KZV_GL_PATH_RGB && s->path != KZV_GL_PATH_YUV)) {

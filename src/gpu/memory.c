@@ -113,6 +113,7 @@ static void memory_destroy(void *opaque)
 }
 
 static const kzv_uploader_impl memory_impl = {
+    .version = KZV_UPLOADER_IMPL_VERSION,
     .name = "memory",
     .upload_frame = memory_upload,
     .release_texture = memory_release,

@@ -57,6 +57,13 @@ int kzv_uploader_create(kzv_uploader **out, const kzv_uploader_impl *impl, void 
     if (!out)
         return KZV_EINVAL;
     *out = NULL;
+    if (impl && (impl->version < 1 || impl->version > KZV_UPLOADER_IMPL_VERSION)) {
+        kzv_log(NULL, KZV_LOG_ERROR, "uploader: function table version %d is not one this "
+                "kzv knows (1..%d): set .version = KZV_UPLOADER_IMPL_VERSION, and use a kzv "
+                "at least as new as the header the backend was built with", impl->version,
+                KZV_UPLOADER_IMPL_VERSION);
+        return KZV_EINVAL;
+    }
     if (!impl || !impl->upload_frame || !impl->release_texture || !impl->get_texture_size) {
         kzv_log(NULL, KZV_LOG_ERROR, "uploader '%s': upload_frame, release_texture and "
                 "get_texture_size are required", impl && impl->name ? impl->name : "?");

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "kzv/processor.h"
+#include "core/abi.h"
 #include "core/log.h"
 #include "core/thread.h"
 
@@ -63,11 +64,13 @@ void kzv_processor_default_settings(kzv_processor_settings *s)
 {
     if (!s)
         return;
+    *s = (kzv_processor_settings){
+        .start_frame = -1,
+        .start_time = NAN,
+        .max_frames = -1,
+    };
     kzv_decoder_default_settings(&s->decoder);
     kzv_queue_default_settings(&s->queue);
-    s->start_frame = -1;
-    s->start_time = NAN;
-    s->max_frames = -1;
 }
 
 int kzv_processor_open(kzv_processor **out, const char *path, kzv_uploader *uploader,
@@ -78,6 +81,10 @@ int kzv_processor_open(kzv_processor **out, const char *path, kzv_uploader *uplo
     *out = NULL;
     if (!path)
         return KZV_EINVAL;
+    if (settings && !KZV_RESERVED_OK(settings)) {
+        kzv_log(NULL, KZV_LOG_ERROR, "kzv_processor_open: %s", KZV_RESERVED_WHY("kzv_processor_settings"));
+        return KZV_EINVAL;
+    }
 
     kzv_processor *p = calloc(1, sizeof(*p));
     if (!p)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 
 #include "kzv/queue.h"
+#include "core/abi.h"
+#include "core/log.h"
 #include "core/thread.h"
 
 struct kzv_queue {
@@ -39,8 +41,10 @@ void kzv_queue_default_settings(kzv_queue_settings *s)
 {
     if (!s)
         return;
-    s->capacity = 16;
-    s->policy = KZV_QUEUE_BLOCK;
+    *s = (kzv_queue_settings){
+        .capacity = 16,
+        .policy = KZV_QUEUE_BLOCK,
+    };
 }
 
 int kzv_queue_create(kzv_queue **out, const kzv_queue_settings *settings)
@@ -53,6 +57,10 @@ int kzv_queue_create(kzv_queue **out, const kzv_queue_settings *settings)
     kzv_queue_default_settings(&s);
     if (settings)
         s = *settings;
+    if (!KZV_RESERVED_OK(&s)) {
+        kzv_log(NULL, KZV_LOG_ERROR, "kzv_queue_create: %s", KZV_RESERVED_WHY("kzv_queue_settings"));
+        return KZV_EINVAL;
+    }
     if (s.capacity < 1 || (s.policy != KZV_QUEUE_BLOCK && s.policy != KZV_QUEUE_DROP_OLDEST))
         return KZV_EINVAL;
 

@@ -59,6 +59,16 @@ static void test_create_validation(void)
     impl = counting_uploader_impl;
     impl.get_texture_size = NULL;
     KT_CHECK_EQ_INT(kzv_uploader_create(&u, &impl, &cu), KZV_EINVAL);
+    /* A table of a version this kzv does not know: forgotten (0), or newer. */
+    for (int v = -1; v <= KZV_UPLOADER_IMPL_VERSION + 1; v++) {
+        if (v >= 1 && v <= KZV_UPLOADER_IMPL_VERSION)
+            continue;
+        impl = counting_uploader_impl;
+        impl.version = v;
+        int before = atomic_load(&log_errors);
+        KT_CHECK_EQ_INT(kzv_uploader_create(&u, &impl, &cu), KZV_EINVAL);
+        KT_CHECK(u == NULL && atomic_load(&log_errors) == before + 1, "version %d refused and logged", v);
+    }
     KT_CHECK_EQ_INT(atomic_load(&cu.destroys), 0); /* a refused create owns nothing */
 
     /* destroy is optional. */
@@ -221,8 +231,10 @@ static int noop_size(void *p, kzv_texture t, int *w, int *h) { (void)p; (void)t;
 
 static void test_broken_backends(void)
 {
-    static const kzv_uploader_impl zero = { "zero", zero_upload, noop_release, noop_size, NULL };
-    static const kzv_uploader_impl positive = { "positive", positive_upload, noop_release, noop_size, NULL };
+    static const kzv_uploader_impl zero = { KZV_UPLOADER_IMPL_VERSION, "zero", zero_upload,
+                                            noop_release, noop_size, NULL };
+    static const kzv_uploader_impl positive = { KZV_UPLOADER_IMPL_VERSION, "positive", positive_upload,
+                                                noop_release, noop_size, NULL };
     kzv_frame *f = make_frame(2, 2, KZV_PIXFMT_RGB24, 0);
     kzv_uploader *u = NULL;
     kzv_texture t = 5;

@@ -138,6 +138,7 @@ static void a_destroy(void *priv)
 }
 
 static const kzv_uploader_impl python_impl = {
+    .version = KZV_UPLOADER_IMPL_VERSION,
     .name = "python",
     .upload_frame = a_upload,
     .release_texture = a_release,

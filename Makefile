@@ -9,7 +9,8 @@
 #   make test          every test: release suite, valgrind, ASan+UBSan and TSan
 #                      builds, fuzz smoke runs (what .ci/run does)
 #   make build         just build (CLI at build/tools/kzv)
-#   make bench         benchmarks against ffmpeg and PyAV (never part of make test)
+#   make bench         benchmarks against ffmpeg and PyAV, the Python package
+#                      against the CLI and PyAV (never part of make test)
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -60,6 +61,7 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh $(BUILD)
 	@bench/seek_bench.sh $(BUILD) 100
+	@/usr/bin/python3 bench/python_bench.py $(BUILD)
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

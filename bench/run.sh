@@ -44,19 +44,8 @@ for p in /usr/bin/python3 python3; do
     if command -v "$p" >/dev/null && "$p" -c 'import av' 2>/dev/null; then py=$(command -v "$p"); break; fi
 done
 if [[ -n $py ]]; then
-    cat >"$tmp/pyav.py" <<'PY'
-import sys, av
-c = av.open(sys.argv[1])
-s = c.streams.video[0]
-if len(sys.argv) > 2:
-    s.thread_type = 'AUTO'
-n = 0
-for f in c.decode(video=0):
-    f.to_ndarray(format='rgb24')
-    n += 1
-PY
-    add pyav "\"$py\" \"$tmp/pyav.py\" \"\$F\""
-    add pyav-auto "\"$py\" \"$tmp/pyav.py\" \"\$F\" auto"
+    add pyav "\"$py\" \"$here/pyav_decode.py\" \"\$F\""
+    add pyav-auto "\"$py\" \"$here/pyav_decode.py\" \"\$F\" auto"
 else
     echo "run.sh: SKIP pyav, pyav-auto (python3-av not installed: apt-get install python3-av)"
 fi

@@ -233,6 +233,26 @@ gen_flat_untagged_sd() {
 }
 fixture flat_untagged_sd.mp4 gen_flat_untagged_sd
 
+# ------------------------------------------- media for the Python package
+# py_clip.mp4 is the seed's "input.mp4" (its snippets seek to 10.5 s), with an
+# audio stream as real files have; py_short.mp4 its "video.mp4" (the real-time
+# snippet sleeps a frame's duration per frame); py_tiny.mp4 a small clip with
+# short GOPs for loops over many frames (leak checks, batches).
+gen_py_clip() {
+    "${FF[@]}" $(testsrc2 160x90 24 12) -f lavfi -i sine=frequency=440:duration=12 \
+        "${X264[@]}" -g 48 -bf 2 -pix_fmt yuv420p "${BT709[@]}" -c:a aac -b:a 32k -shortest \
+        "${BITEXACT[@]}" "$1"
+}
+fixture py_clip.mp4 gen_py_clip
+gen_py_short() {
+    "${FF[@]}" $(testsrc2 160x90 24 1) "${X264[@]}" -g 12 -pix_fmt yuv420p "${BT709[@]}" "${BITEXACT[@]}" "$1"
+}
+fixture py_short.mp4 gen_py_short
+gen_py_tiny() {
+    "${FF[@]}" $(testsrc2 64x64 25 8) "${X264[@]}" -g 25 -bf 2 -pix_fmt yuv420p "${BITEXACT[@]}" "$1"
+}
+fixture py_tiny.mp4 gen_py_tiny
+
 # ------------------------------------------------------------- bad inputs
 
 gen_empty() { : >"$1"; }

@@ -13,6 +13,7 @@
 
 #ifdef KZV_HAVE_SDL
 #include <SDL.h>
+#include <SDL_syswm.h>
 #endif
 
 #include "play.h"
@@ -259,6 +260,19 @@ int play_window_open(play_window **out, int w, int h, char *err, size_t errlen)
 bool play_window_is_gles(const play_window *win)
 {
     return win->gles;
+}
+
+unsigned long play_window_x11_id(play_window *win)
+{
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!SDL_GetWindowWMInfo(win->win, &info))
+        return 0;
+#ifdef SDL_VIDEO_DRIVER_X11
+    if (info.subsystem == SDL_SYSWM_X11)
+        return (unsigned long)info.info.x11.window;
+#endif
+    return 0;
 }
 
 void play_window_size(play_window *win, int *w, int *h)

@@ -628,7 +628,7 @@ int main(void)
         p.width = p.height = 16;
         KT_REQUIRE(kzv_yuv2rgb_init(&c, &p) == KZV_OK, "init 16x16");
         simd = c.simd;
-        printf("kernels on this CPU: C and %s\n", simd ? "AVX2 (each conversion below runs both)" : "C only");
+        printf("kernels on this CPU: %s\n", simd ? "C and AVX2 (each conversion below runs both)" : "C only (no AVX2)");
     }
     kzv_workers *pool2 = NULL, *pool3 = NULL;
     KT_REQUIRE(kzv_workers_create(&pool2, 2) == KZV_OK, "pool");
@@ -721,7 +721,7 @@ int main(void)
                         pic_free(&p);
                     }
                 }
-    printf("checked %lld conversions (each: C and %s kernels)\n", configs, simd ? "AVX2" : "again C");
+    printf("checked %lld conversions (each: %s)\n", configs, simd ? "C and AVX2 kernels" : "C kernels twice");
     if (!simd)
         printf("not tested: the AVX2 kernels (this CPU has no AVX2: the C kernels were checked, "
                "against the exact model and themselves)\n");

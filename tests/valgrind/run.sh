@@ -22,7 +22,8 @@
 # Every run preloads hwy_timer.c's shim (built as
 # BUILD_DIR/tests/valgrind/kzv-vg-hwy-timer.so): it keeps libhwy's load-time
 # RDTSCP, which valgrind cannot translate on hosts whose CPUID hides RDTSCP
-# (some AMD EPYC VMs), out of the traced process; see hwy_timer.c.
+# (some AMD EPYC VMs), out of the traced process; see hwy_timer.c. That no
+# other RDTSCP executes in these runs was checked with rdtscp_sites.py (gdb).
 #
 # Exit: 0 every run clean, 1 a failure, 2 usage, 77 memcheck not runnable here.
 # Environment: KZV_VALGRIND_KEEP=DIR keeps every run's valgrind log in DIR;

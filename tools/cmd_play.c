@@ -25,7 +25,8 @@
  * clock restarts at the first frame after the seek.
  *
  * --start-paused (window): the clock is held before the first frame until the
- * first space, so that a script (tests/play/keys.sh) can find the window and
+ * first space or Enter (Enter does nothing else, so a script can repeat it
+ * until "started" is printed), so that a script (tests/play/keys.sh) can find the window and
  * give it the keyboard before anything plays, however slowly the window
  * manager or a sanitizer build gets there. That hold is not a pause (not in
  * pauses or paused_s), and wall_s counts from the moment playback starts.
@@ -66,8 +67,9 @@ static const char usage[] =
     "  --render            --headless gl: also draw each frame into an offscreen FBO\n"
     "  --hold-last         window: keep showing the last frame until quit\n"
     "  --snapshot FILE     write what was last drawn (window or FBO) as a PNG\n"
-    "  --start-paused      window: open it and wait for space before playing anything\n"
-    "                      (for scripts that type keys; wall_s counts from then)\n"
+    "  --start-paused      window: open it and wait for space or Enter before playing\n"
+    "                      anything (for scripts that type keys; Enter only starts, so\n"
+    "                      a script may repeat it; wall_s counts from the start)\n"
     "Prints one line of JSON: decoded, presented, dropped, uploaded, released,\n"
     "mismatches, late_ms_mean, late_ms_max, and a breakdown: dropped_late,\n"
     "dropped_queue, discarded (queued when a seek came), verified, max_diff, errors,\n"
@@ -251,6 +253,8 @@ static void hold_start(play *pl, bool hold)
     pthread_mutex_unlock(&pl->pipe.mx);
     pl->waiting_start = hold;
     pl->t0 = kzv_now();
+    if (!hold)
+        fprintf(stderr, "kzv play: started\n");
 }
 
 #ifdef PLAY_WINDOW
@@ -284,6 +288,10 @@ static void pump_events(play *pl, int timeout_ms)
                 hold_start(pl, false);
             else
                 play_clock_pause(&pl->pipe, !play_clock_paused(&pl->pipe), kzv_now());
+            break;
+        case PLAY_EV_START:   /* Enter: starts a --start-paused run; nothing else */
+            if (pl->waiting_start)
+                hold_start(pl, false);
             break;
         case PLAY_EV_SEEK_BACK: do_seek(pl, -5.0); break;
         case PLAY_EV_SEEK_FWD: do_seek(pl, 5.0); break;

@@ -293,6 +293,8 @@ play_event play_window_event(play_window *win, int timeout_ms)
     case SDL_KEYDOWN:
         switch (e.key.keysym.sym) {
         case SDLK_SPACE: return PLAY_EV_PAUSE;
+        case SDLK_RETURN:
+        case SDLK_KP_ENTER: return PLAY_EV_START;
         case SDLK_LEFT: return PLAY_EV_SEEK_BACK;
         case SDLK_RIGHT: return PLAY_EV_SEEK_FWD;
         case SDLK_q:

@@ -2,10 +2,14 @@
 # missing Debian packages are installed with apt-get (only when missing, only
 # as root), then Meson configures and Ninja builds.
 #
-#   make demo   build and run kzv on the sample clip (FILE=... for your own)
-#   make test   every test: release build, then ASan+UBSan and TSan builds
-#   make build  just build (CLI at build/tools/kzv)
-#   make bench  benchmarks against ffmpeg and PyAV (never part of make test)
+#   make demo          build and run kzv on the sample clip (FILE=... for your own)
+#   make check         the everyday loop: build, then the release suite without
+#                      the 'slow' tests (a few minutes on 2 cores)
+#   make test-release  build, then the whole release suite ('slow' included)
+#   make test          every test: release suite, valgrind, ASan+UBSan and TSan
+#                      builds, fuzz smoke runs (what .ci/run does)
+#   make build         just build (CLI at build/tools/kzv)
+#   make bench         benchmarks against ffmpeg and PyAV (never part of make test)
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -14,7 +18,7 @@ DEMO_OUT   ?= $(BUILD)/demo
 FIXTURES   ?= $(CURDIR)/$(BUILD)/fixtures
 SANITIZERS ?= asan tsan
 
-.PHONY: all deps build demo test test-release test-sanitizers fixtures bench clean
+.PHONY: all deps build demo check test test-release fixtures bench clean
 
 all: build
 
@@ -37,6 +41,20 @@ fixtures: deps
 test: deps
 	@scripts/deps.sh test
 	@scripts/run_tests.sh "$(BUILD)" "$(FIXTURES)" $(SANITIZERS)
+
+# The release build's suite alone (no valgrind, sanitizers or fuzzing);
+# `check` leaves out the 'slow' suite (tests/meson.build says what is in it).
+MESON_TEST = KZV_FIXTURES="$(FIXTURES)" meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+check: deps
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory build fixtures
+	$(MESON_TEST) --no-suite slow
+
+test-release: deps
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory build fixtures
+	$(MESON_TEST)
 
 bench: build
 	@scripts/deps.sh bench

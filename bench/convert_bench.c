@@ -1,9 +1,9 @@
 /*
- * Micro-benchmark: src/yuv2rgb.c against libswscale, one frame converted over
+ * Micro-benchmark: src/convert/yuv2rgb.c against libswscale, one frame converted over
  * and over (median of many runs), single-threaded and on 2 threads.
  *
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc bench/convert_bench.c src/yuv2rgb.c \
- *      src/workers.c $(pkg-config --cflags --libs libswscale libavutil) -lm -lpthread
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc bench/convert_bench.c src/convert/yuv2rgb.c \
+ *      src/core/workers.c $(pkg-config --cflags --libs libswscale libavutil) -lm -lpthread
  *   ./a.out [--quick] [--threads N]
  *
  * Rows: kzv (AVX2 when the CPU has it), kzv-C (plain C kernels), sws-fast
@@ -28,8 +28,8 @@
 #include <libswscale/swscale.h>
 
 #include "kzv/common.h"
-#include "workers.h"
-#include "yuv2rgb.h"
+#include "core/workers.h"
+#include "convert/yuv2rgb.h"
 
 static double now_s(void)
 {

@@ -62,6 +62,7 @@ static int toy_size(void *priv, kzv_texture tex, int *w, int *h)
 }
 
 static const kzv_uploader_impl toy_impl = {
+    .version = KZV_UPLOADER_IMPL_VERSION,
     .name = "toy",
     .upload_frame = toy_upload,
     .release_texture = toy_release,

@@ -282,7 +282,7 @@ int cmd_decode(int argc, char **argv)
                                           "yuv422p, yuv444p, yuv420p10, yuv422p10, yuv444p10, "
                                           "nv12, p010, yuv)", fmt_name);
     }
-    bool is_yuv = kzv_packed_bpp(fmt) == 0;
+    bool is_yuv = fmt == KZV_PIXFMT_YUV_AUTO || kzv_pixfmt_chroma_shift(fmt, NULL, NULL);
     if ((kind == OUT_DIR || kind == OUT_PATTERN) && is_yuv)
         return kzv_usage_error(a.cmd, "PNG output needs rgb24, rgba or rgb48, not %s",
                                kzv_pixfmt_name(fmt));

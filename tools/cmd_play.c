@@ -172,13 +172,14 @@ static int frame_diff(const kzv_frame *a, const kzv_frame *b)
         return 256;
     int m = 0;
     for (int p = 0; p < 4; p++) {
-        int pw, ph, row;
-        if (!kzv_plane_size(a->format, a->width, a->height, p, &pw, &ph, &row))
+        int ph;
+        size_t row;
+        if (kzv_pixfmt_plane_size(a->format, a->width, a->height, p, NULL, &ph, &row) < 0)
             break;
         for (int y = 0; y < ph; y++) {
             const uint8_t *ra = a->data[p] + (size_t)y * a->stride[p];
             const uint8_t *rb = b->data[p] + (size_t)y * b->stride[p];
-            for (int x = 0; x < row; x++) {
+            for (size_t x = 0; x < row; x++) {
                 int d = abs((int)ra[x] - (int)rb[x]);
                 if (d > m)
                     m = d;

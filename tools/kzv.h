@@ -71,11 +71,6 @@ void kzv_report_decode_error(const char *cmd, const char *path,
 /* Monotonic clock in seconds. */
 double kzv_now(void);
 
-/* Bytes per pixel of a packed format, 0 for planar ones. */
-int kzv_packed_bpp(kzv_pixfmt f);
-/* Width/height (in samples) and bytes per sample of plane `p` of a frame of
- * size w×h in format f. Returns false for planes that do not exist. */
-bool kzv_plane_size(kzv_pixfmt f, int w, int h, int p, int *pw, int *ph, int *bytes_per_row);
 /* Write a frame's planes row by row without stride padding. false on error. */
 bool kzv_write_frame_raw(FILE *fp, const kzv_frame *f);
 

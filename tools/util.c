@@ -148,52 +148,21 @@ double kzv_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int kzv_packed_bpp(kzv_pixfmt f)
-{
-    switch (f) {
-    case KZV_PIXFMT_RGB24: return 3;
-    case KZV_PIXFMT_RGBA:  return 4;
-    case KZV_PIXFMT_RGB48: return 6;
-    default:               return 0;
-    }
-}
-
-bool kzv_plane_size(kzv_pixfmt f, int w, int h, int p, int *pw, int *ph, int *row_bytes)
-{
-    int bpp = kzv_packed_bpp(f);
-    if (bpp) {
-        if (p != 0)
-            return false;
-        *pw = w;
-        *ph = h;
-        *row_bytes = w * bpp;
-        return true;
-    }
-    int sx, sy, planes = kzv_pixfmt_planes(f);
-    if (p < 0 || p >= planes || !kzv_pixfmt_chroma_shift(f, &sx, &sy))
-        return false;
-    int cw = (w + (1 << sx) - 1) >> sx, ch = (h + (1 << sy) - 1) >> sy;
-    *pw = p ? cw : w;
-    *ph = p ? ch : h;
-    /* NV12/P010: plane 1 holds U and V interleaved, two samples per position */
-    *row_bytes = *pw * kzv_pixfmt_sample_bytes(f) * (p && planes == 2 ? 2 : 1);
-    return true;
-}
-
 bool kzv_write_frame_raw(FILE *fp, const kzv_frame *f)
 {
     for (int p = 0; p < 4; p++) {
-        int pw, ph, row;
-        if (!kzv_plane_size(f->format, f->width, f->height, p, &pw, &ph, &row))
+        int ph;
+        size_t row;
+        if (kzv_pixfmt_plane_size(f->format, f->width, f->height, p, NULL, &ph, &row) < 0)
             break;
         const uint8_t *src = f->data[p];
-        if (f->stride[p] == row) {             /* tight: one write */
-            if (fwrite(src, (size_t)row, (size_t)ph, fp) != (size_t)ph)
+        if ((size_t)f->stride[p] == row) {     /* tight: one write */
+            if (fwrite(src, row, (size_t)ph, fp) != (size_t)ph)
                 return false;
             continue;
         }
         for (int y = 0; y < ph; y++)
-            if (fwrite(src + (size_t)y * (size_t)f->stride[p], 1, (size_t)row, fp) != (size_t)row)
+            if (fwrite(src + (size_t)y * (size_t)f->stride[p], 1, row, fp) != row)
                 return false;
     }
     return true;

@@ -10,6 +10,28 @@
  * of level KZV_LOG_WARNING and more severe go to stderr), which a decoder's
  * settings may override for that decoder alone.
  *
+ * Room to grow (ABI). A program compiled against one kzv header keeps
+ * working with a later libkzv of the same major version. What that takes
+ * depends on who allocates a struct:
+ *   - Structs the caller allocates and the library reads or fills
+ *     (kzv_*_settings, kzv_*_stats, kzv_frame, kzv_color) have a fixed size:
+ *     they end in `uint8_t reserved[N]`. Every field added later takes its
+ *     bytes from `reserved` (the struct's size never changes; the library's
+ *     build fails when it would), and a field taken from `reserved` means
+ *     "the old behaviour" when it is 0. kzv_*_default_settings() zeroes
+ *     `reserved`; so does `= { 0 }`. A settings struct whose `reserved` is
+ *     not all zero is refused with KZV_EINVAL: the caller forgot to
+ *     initialise it, or was built against a newer kzv and set a field this
+ *     library does not know.
+ *   - Structs the library allocates and only lends out by const pointer
+ *     (kzv_video_info) may gain fields at their end. The exception is
+ *     kzv_index_entry: an element of an array whose stride callers compile
+ *     in, it is frozen (a new per-frame property would come through a new
+ *     call).
+ *   - Function tables the caller writes (kzv_uploader_impl) carry a version:
+ *     set it to the header's KZV_*_VERSION; a later library reads only the
+ *     members that version has, and refuses versions it does not know.
+ *
  * Thread-safety: everything in this header may be called from any thread.
  * kzv_set_log_callback() and kzv_set_log_level() are atomic with respect to
  * each other but should be called before other threads start logging.

@@ -34,7 +34,7 @@
  * changed, no pixel is converted or copied: the frame references the codec's
  * own picture buffers, with the codec's strides, and keeps them alive until
  * its last kzv_frame_unref() (also after kzv_decoder_close()). Other
- * conversions go through libswscale with the flags in src/convert.c
+ * conversions go through libswscale with the flags in src/convert/convert.c
  * (bicubic, accurate rounding).
  *
  * Errors: kzv_decoder_open() fails with KZV_ENOENT (no such file), KZV_EIO
@@ -71,6 +71,8 @@ extern "C" {
 
 typedef struct kzv_decoder kzv_decoder;
 
+/** Settings of kzv_decoder_open(); plain data, copied at open. Fixed size
+ *  (see "Room to grow" in common.h): start from kzv_decoder_default_settings(). */
 typedef struct kzv_decoder_settings {
     kzv_pixfmt format;     /**< output pixel format (default KZV_PIXFMT_RGB24);
                                 KZV_PIXFMT_NONE: frames carry timing, size and colour
@@ -99,12 +101,18 @@ typedef struct kzv_decoder_settings {
                                 limit (default). kzv_decoder_interrupt() works either way. */
     kzv_log_fn log_fn;     /**< this decoder's log callback; NULL = the global one */
     void *log_user;        /**< passed to log_fn; the caller keeps ownership */
+    uint8_t reserved[64];  /**< zero (kzv_decoder_default_settings() does it): fields
+                                added later take their bytes from here and mean the old
+                                behaviour when 0; non-zero is refused with KZV_EINVAL
+                                (see "Room to grow" in common.h) */
 } kzv_decoder_settings;
 
 /** Fill *s with the defaults documented above. */
 KZV_API void kzv_decoder_default_settings(kzv_decoder_settings *s);
 
-/** What the decoder knows about the stream after opening. */
+/** What the decoder knows about the stream after opening. Owned by the
+ *  decoder and lent out by const pointer, so later versions append fields at
+ *  the end (see "Room to grow" in common.h). */
 typedef struct kzv_video_info {
     int width, height;          /**< coded picture size of the first frame */
     double fps;                 /**< frame_rate as a double; 0 when unknown */
@@ -134,6 +142,8 @@ typedef struct kzv_video_info {
                                      KZV_PIXFMT_YUV420P10 for yuv420p10le) */
 } kzv_video_info;
 
+/** Counters of a decoder (kzv_decoder_get_stats()); fixed size (see "Room to
+ *  grow" in common.h). */
 typedef struct kzv_decoder_stats {
     int64_t packets_read;     /**< video packets read from the container */
     int64_t frames_decoded;   /**< frames the codec produced */
@@ -149,9 +159,12 @@ typedef struct kzv_decoder_stats {
      * reading packets, in the codec (send + receive; with frame threads this
      * includes waiting for them), converting pixels. */
     int64_t demux_ns, decode_ns, convert_ns;
+    uint8_t reserved[64];     /**< zero; counters added later take their bytes from here */
 } kzv_decoder_stats;
 
-/** One frame of the index, in display order (see kzv_decoder_get_index()). */
+/** One frame of the index, in display order (see kzv_decoder_get_index()).
+ *  Frozen: callers index the array with its size compiled in, so it never
+ *  gains a field (a new per-frame property would come through a new call). */
 typedef struct kzv_index_entry {
     int64_t pts_ts;     /**< raw timestamp in the stream's time base */
     double pts;         /**< seconds */

@@ -81,6 +81,28 @@ KZV_API int kzv_pixfmt_sample_bytes(kzv_pixfmt fmt);
  *  formats; both 0 for RGB. @return true for a YUV format. */
 KZV_API bool kzv_pixfmt_chroma_shift(kzv_pixfmt fmt, int *log2_w, int *log2_h);
 
+/**
+ * Geometry of one plane of a width × height picture in `fmt`, without any
+ * row padding: the one place that says how big a plane is, so that code
+ * copying, comparing or uploading planes need not repeat the arithmetic.
+ *
+ * - `plane_width`: sample positions per row: the width for packed formats and
+ *   for Y; the chroma width for U and V, and for NV12/P010's plane 1, whose
+ *   every position holds a U,V pair.
+ * - `plane_height`: rows.
+ * - `row_bytes`: the bytes of one row's samples (what copying a row moves; a
+ *   frame's stride[plane] is at least this).
+ *
+ * Chroma sizes round up: a 5×3 4:2:0 picture has 3×2 chroma samples.
+ * Example: YUV420P10, 1920×1080, plane 1 → 960, 540, 1920 bytes.
+ * Any output pointer may be NULL.
+ * @return KZV_OK, or KZV_EINVAL (all outputs 0) when the plane does not exist
+ *         (plane < 0 or >= kzv_pixfmt_planes(fmt); NONE and YUV_AUTO have no
+ *         planes) or width or height is < 1.
+ */
+KZV_API int kzv_pixfmt_plane_size(kzv_pixfmt fmt, int width, int height, int plane,
+                                  int *plane_width, int *plane_height, size_t *row_bytes);
+
 /*
  * Colour description. The numeric values are the code points of ITU-T H.273
  * (the same numbers as in H.264/HEVC/AV1 VUI and FFmpeg), so values kzv has
@@ -105,6 +127,8 @@ typedef enum kzv_color_range {
     KZV_RANGE_FULL        = 2, /**< "pc", "jpeg": 0..255 at 8 bits */
 } kzv_color_range;
 
+/** A colour description; fixed size (it is embedded in kzv_frame and
+ *  kzv_video_info; see "Room to grow" in common.h). */
 typedef struct kzv_color {
     int matrix;      /**< kzv_color_matrix used to convert to RGB (never UNSPECIFIED
                           for a YUV source: the untagged rule has been applied) */
@@ -114,6 +138,7 @@ typedef struct kzv_color {
     bool matrix_tagged; /**< false: the stream did not say, `matrix` is the
                              documented default (BT.709 when height > 576, else BT.601) */
     bool range_tagged;  /**< false: the stream did not say, limited range assumed */
+    uint8_t reserved[14]; /**< zero; properties added later take their bytes from here */
 } kzv_color;
 
 /** Name of a matrix code point ("bt709", "bt601", "bt2020nc", …). */
@@ -121,6 +146,12 @@ KZV_API const char *kzv_color_matrix_name(int matrix);
 /** "limited", "full" or "unspecified". */
 KZV_API const char *kzv_color_range_name(int range);
 
+/**
+ * A picture and its timing. Frames from kzv (decoders, kzv_frame_alloc())
+ * are allocated by the library. A caller may also fill a kzv_frame of its own
+ * to hand its pixels to an uploader: zero it first (`= { 0 }`), `reserved`
+ * included. Fixed size (see "Room to grow" in common.h).
+ */
 typedef struct kzv_frame {
     uint8_t *data[4];      /**< plane pointers; packed formats use data[0] */
     int stride[4];         /**< bytes per row of each plane, >= width * bytes per pixel
@@ -135,6 +166,8 @@ typedef struct kzv_frame {
     int64_t frame_index;   /**< 0-based position in display order */
     bool keyframe;         /**< decodable on its own (a random-access point) */
     kzv_color color;       /**< the source's colour description */
+    uint8_t reserved[32];  /**< zero; fields added later take their bytes from here
+                                and mean "unknown / the old behaviour" when 0 */
 } kzv_frame;
 
 /**

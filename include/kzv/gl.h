@@ -99,7 +99,9 @@ typedef enum kzv_gl_path {
                               P010): planes → shader → RGBA8 */
 } kzv_gl_path;
 
-/** Settings of kzv_uploader_create_gl(); plain data, copied at creation. */
+/** Settings of kzv_uploader_create_gl(); plain data, copied at creation.
+ *  Fixed size (see "Room to grow" in common.h): start from
+ *  kzv_gl_default_settings(). */
 typedef struct kzv_gl_settings {
     bool use_current_context; /**< use the caller's current context (see above)
                                    instead of making a headless one (default false) */
@@ -108,6 +110,9 @@ typedef struct kzv_gl_settings {
                                    memory directly (synchronous) */
     int pool_size;            /**< released textures kept for reuse (default 8); 0 = none */
     kzv_gl_path path;         /**< default KZV_GL_PATH_RGB */
+    uint8_t reserved[64];     /**< zero (kzv_gl_default_settings() does it): fields added
+                                   later take their bytes from here and mean the old
+                                   behaviour when 0; non-zero is refused with KZV_EINVAL */
 } kzv_gl_settings;
 
 /** Fill *s with the defaults documented above. */
@@ -169,7 +174,8 @@ KZV_API int kzv_gl_release_current(kzv_uploader *u);
 /** Wait until the GPU has finished all work the uploader queued (glFinish). */
 KZV_API int kzv_gl_finish(kzv_uploader *u);
 
-/** Counters of a gl uploader (kzv_gl_get_stats()). */
+/** Counters of a gl uploader (kzv_gl_get_stats()); fixed size (see "Room to
+ *  grow" in common.h). */
 typedef struct kzv_gl_stats {
     int64_t uploads;          /**< successful uploads */
     int64_t bytes_uploaded;   /**< pixel bytes handed to GL (rows without padding) */
@@ -183,6 +189,7 @@ typedef struct kzv_gl_stats {
     int gl_buffers;           /**< GL buffer objects alive now (the PBO ring) */
     int gl_framebuffers;      /**< GL framebuffer objects alive now */
     int gl_programs;          /**< GL programs alive now (the YUV shader) */
+    uint8_t reserved[64];     /**< zero; counters added later take their bytes from here */
 } kzv_gl_stats;
 
 /**

@@ -39,6 +39,15 @@ extern "C" {
 
 typedef struct kzv_processor kzv_processor;
 
+/**
+ * Settings of kzv_processor_open(); plain data, copied. Fixed size (see "Room
+ * to grow" in common.h): start from kzv_processor_default_settings(), which
+ * also fills `decoder` and `queue` with their defaults. The decoder's and the
+ * queue's settings are embedded by value: each has a fixed size of its own
+ * (they grow into their own `reserved`), so the embedding keeps every offset
+ * here stable as they gain fields, and one struct (one default call, no
+ * pointers to keep alive) describes the whole pipeline.
+ */
 typedef struct kzv_processor_settings {
     kzv_decoder_settings decoder;  /**< passed to kzv_decoder_open() */
     kzv_queue_settings queue;      /**< capacity and policy of the hand-over queue */
@@ -47,8 +56,14 @@ typedef struct kzv_processor_settings {
     double start_time;             /**< begin at the frame displayed at this time in seconds
                                         (exact seek); NAN = from the start (default) */
     int64_t max_frames;            /**< stop after this many frames; -1 = all (default) */
+    uint8_t reserved[64];          /**< zero (kzv_processor_default_settings() does it):
+                                        fields added later take their bytes from here and
+                                        mean the old behaviour when 0; non-zero is refused
+                                        with KZV_EINVAL (also in `decoder` and `queue`) */
 } kzv_processor_settings;
 
+/** Counters of a processor (kzv_processor_get_stats()); fixed size (see
+ *  "Room to grow" in common.h). */
 typedef struct kzv_processor_stats {
     int64_t decoded;     /**< frames out of the decoder */
     int64_t enqueued;    /**< frames pushed into the queue */
@@ -57,6 +72,7 @@ typedef struct kzv_processor_stats {
     int64_t released;    /**< textures released */
     int64_t errors;      /**< negative callback returns, failed uploads, decode errors */
     int64_t dropped;     /**< frames dropped by a DROP_OLDEST queue */
+    uint8_t reserved[64]; /**< zero; counters added later take their bytes from here */
 } kzv_processor_stats;
 
 /** Called for every frame in display order. `f` is borrowed for the call

@@ -38,11 +38,18 @@ typedef enum kzv_queue_policy {
     KZV_QUEUE_DROP_OLDEST = 1,
 } kzv_queue_policy;
 
+/** Settings of kzv_queue_create(); plain data, copied. Fixed size (see "Room
+ *  to grow" in common.h): start from kzv_queue_default_settings(). */
 typedef struct kzv_queue_settings {
     int capacity;             /**< most frames held at once, >= 1 (default 16) */
     kzv_queue_policy policy;  /**< default KZV_QUEUE_BLOCK */
+    uint8_t reserved[64];     /**< zero (kzv_queue_default_settings() does it): fields
+                                   added later take their bytes from here and mean the
+                                   old behaviour when 0; non-zero is refused with KZV_EINVAL */
 } kzv_queue_settings;
 
+/** Counters of a queue (kzv_queue_get_stats()); fixed size (see "Room to
+ *  grow" in common.h). */
 typedef struct kzv_queue_stats {
     int64_t total_enqueued;   /**< successful pushes */
     int64_t total_dequeued;   /**< successful pops */
@@ -50,6 +57,7 @@ typedef struct kzv_queue_stats {
     int size;                 /**< frames held now */
     int peak_size;            /**< most frames ever held at once */
     int capacity;
+    uint8_t reserved[64];     /**< zero; counters added later take their bytes from here */
 } kzv_queue_stats;
 
 KZV_API void kzv_queue_default_settings(kzv_queue_settings *s);

@@ -35,11 +35,21 @@ extern "C" {
 typedef uint64_t kzv_texture;
 #define KZV_NO_TEXTURE ((kzv_texture)0)
 
+/** The version of kzv_uploader_impl this header describes: set `version` to it. */
+#define KZV_UPLOADER_IMPL_VERSION 1
+
 /**
  * A backend. All function pointers except `destroy` are required.
  * `priv` is the pointer given to kzv_uploader_create().
+ *
+ * Room to grow: later kzv versions may append members (optional functions)
+ * and raise KZV_UPLOADER_IMPL_VERSION; the library reads only the members
+ * the table's `version` has, so a table written against this header keeps
+ * working. kzv_uploader_create() refuses a version it does not know
+ * (0, forgotten, or one newer than the library) with KZV_EINVAL.
  */
 typedef struct kzv_uploader_impl {
+    int version;      /**< KZV_UPLOADER_IMPL_VERSION (1) */
     const char *name;
     /** Make a texture holding `f`; on success *out is non-zero. Return KZV_OK or
      *  a negative code (KZV_EGPU, KZV_ENOMEM, KZV_EUNSUPPORTED). The frame is
@@ -60,7 +70,8 @@ typedef struct kzv_uploader kzv_uploader;
  * @param impl must stay valid (usually a static const table) until destroy.
  * @param priv handed to every callback; ownership passes to the uploader only
  *             in the sense that impl->destroy(priv) is called on destroy.
- * @return KZV_OK, KZV_EINVAL (missing required function), KZV_ENOMEM.
+ * @return KZV_OK, KZV_EINVAL (unknown impl->version or a missing required
+ *         function; logged), KZV_ENOMEM.
  */
 KZV_API int kzv_uploader_create(kzv_uploader **out, const kzv_uploader_impl *impl, void *priv);
 

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gl_internal.h"
-#include "log.h"
-#include "thread.h"
+#include "gpu/gl_internal.h"
+#include "core/log.h"
+#include "core/thread.h"
 
 /* ---- display reference table ------------------------------------------- */
 

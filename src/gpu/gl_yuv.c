@@ -1,5 +1,6 @@
 /*
- * The gl uploader's YUV → RGBA8 shader.
+ * The gl uploader's YUV path: the frame's planes into integer plane
+ * textures, drawn by the YUV → RGBA8 shader into the output texture.
  *
  * A full-screen triangle (no vertex buffer: positions come from gl_VertexID)
  * covers a viewport of the frame's size; each fragment (x, y) is pixel (x, y)
@@ -22,7 +23,7 @@
  * Luma is fetched exactly. Chroma is upsampled bilinearly in the shader,
  * from the (up to) four neighbouring chroma samples fetched with texelFetch
  * and mixed in float, at the positions kzv's CPU converter uses
- * (src/yuv2rgb.h):
+ * (src/convert/yuv2rgb.h):
  *   position in chroma samples  fx = x * sx,  fy = y * sy + oy
  *   subsampled horizontally: sx = 1/2          ("left": C[i] at x = 2i,
  *                                               x = 2i+1 is (C[i] + C[i+1]) / 2)
@@ -46,8 +47,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gl_internal.h"
-#include "log.h"
+#include "gpu/gl_internal.h"
+#include "core/log.h"
 
 static const char *vs_src =
     "#version 300 es\n"
@@ -224,6 +225,111 @@ int kzv_gl_yuv_coeffs(int matrix, int range, int height, int depth, float m[9], 
     for (int i = 0; i < 3; i++)
         off[i] = (float)od[i];
     return matrix;
+}
+
+/* ---- the YUV path --------------------------------------------------------- */
+
+static int ensure_planes(kzv_gl_priv *p, int n, const int w[3], const int h[3], const GLenum ifmt[3])
+{
+    for (int i = 0; i < n; i++) {
+        if (p->plane[i] && p->plane_w[i] == w[i] && p->plane_h[i] == h[i] &&
+            p->plane_ifmt[i] == ifmt[i])
+            continue;
+        kzv_gl_delete_texture(p, &p->plane[i]);
+        /* Every plane is read with texelFetch (see gl_yuv.c); integer
+         * textures must not be filtered (GL_LINEAR would make them incomplete). */
+        p->plane[i] = kzv_gl_make_texture(p, w[i], h[i], ifmt[i], GL_NEAREST);
+        p->plane_w[i] = w[i];
+        p->plane_h[i] = h[i];
+        p->plane_ifmt[i] = ifmt[i];
+        int err = p->plane[i] ? kzv_gl_check("creating a plane texture") : KZV_EGPU;
+        if (err < 0) {
+            kzv_gl_delete_texture(p, &p->plane[i]);
+            return err;
+        }
+    }
+    return KZV_OK;
+}
+
+bool kzv_gl_yuv_layout_of(kzv_pixfmt fmt, kzv_gl_yuv_layout *l)
+{
+    if (!kzv_pixfmt_chroma_shift(fmt, &l->sub_x, &l->sub_y))
+        return false;
+    l->depth = kzv_pixfmt_depth(fmt);
+    l->bytes = kzv_pixfmt_sample_bytes(fmt);
+    l->semi = kzv_pixfmt_planes(fmt) == 2;
+    /* P010 stores value << 6 in each 16-bit word; the planar 10-bit formats
+     * keep it in the low bits. */
+    l->shift = fmt == KZV_PIXFMT_P010 ? 16u - (unsigned)l->depth : 0u;
+    return l->depth == 8 || l->depth == 10;
+}
+
+static int draw_yuv(kzv_gl_priv *p, const kzv_frame *f, kzv_gl_tex *out, const kzv_gl_yuv_layout *l, int cw, int ch)
+{
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, p->fbo_draw);
+    glFramebufferTexture2D(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, out->name, 0);
+    GLenum status = glCheckFramebufferStatus(GL_DRAW_FRAMEBUFFER);
+    if (status != GL_FRAMEBUFFER_COMPLETE) {
+        glFramebufferTexture2D(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, 0, 0);
+        glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+        kzv_log(NULL, KZV_LOG_ERROR, "gl uploader: RGBA8 render target incomplete (0x%04x)", status);
+        return KZV_EGPU;
+    }
+    float m[9], off[3];
+    kzv_gl_yuv_coeffs(f->color.matrix, f->color.range, f->height, l->depth, m, off);
+
+    glViewport(0, 0, f->width, f->height);
+    kzv_gl_disable_caps();
+    glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
+    glUseProgram(p->yuv.prog);
+    glUniformMatrix3fv(p->yuv.loc_m, 1, GL_FALSE, m);
+    glUniform3fv(p->yuv.loc_off, 1, off);
+    glUniform2f(p->yuv.loc_cscale, l->sub_x ? 0.5f : 1.0f, l->sub_y ? 0.5f : 1.0f);
+    glUniform2f(p->yuv.loc_coff, 0.0f, l->sub_y ? -0.25f : 0.0f);
+    glUniform2i(p->yuv.loc_cmax, cw - 1, ch - 1);
+    glUniform1i(p->yuv.loc_semi, l->semi ? 1 : 0);
+    glUniform1ui(p->yuv.loc_shift, l->shift);
+    for (int i = 0; i < 3; i++) {
+        glActiveTexture(GL_TEXTURE0 + (GLenum)i);
+        /* Semi-planar: u_v is never read, but give it the (integer) U,V
+         * plane so no unit holds a texture of the wrong sampler type. */
+        glBindTexture(GL_TEXTURE_2D, p->plane[l->semi && i == 2 ? 1 : i]);
+        glBindSampler((GLuint)i, 0);
+    }
+    glActiveTexture(GL_TEXTURE0);
+    glBindVertexArray(p->yuv.vao);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glBindVertexArray(0);
+    glUseProgram(0);
+    /* Detach: a texture deleted while attached to an unbound FBO would live on. */
+    glFramebufferTexture2D(GL_DRAW_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, 0, 0);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+    return kzv_gl_check("drawing the YUV conversion");
+}
+
+int kzv_gl_yuv_upload(kzv_gl_priv *p, const kzv_frame *f, kzv_gl_tex *out, const kzv_gl_yuv_layout *l)
+{
+    int cw = 0, ch = 0;
+    kzv_pixfmt_plane_size(f->format, f->width, f->height, 1, &cw, &ch, NULL);
+    int n = l->semi ? 2 : 3;
+    int pw[3] = { f->width, cw, cw }, ph[3] = { f->height, ch, ch };
+    bool wide = l->bytes == 2;
+    GLenum one = wide ? GL_R16UI : GL_R8UI, two = wide ? GL_RG16UI : GL_RG8UI;
+    GLenum pifmt[3] = { one, l->semi ? two : one, one };
+    int err = ensure_planes(p, n, pw, ph, pifmt);
+    if (err < 0)
+        return err;
+    kzv_gl_plane_src pl[3];
+    for (int i = 0; i < n; i++) {
+        int comps = l->semi && i == 1 ? 2 : 1;
+        pl[i] = (kzv_gl_plane_src){ .tex = p->plane[i], .w = pw[i], .h = ph[i],
+                                    .bpp = comps * l->bytes,
+                                    .fmt = comps == 2 ? GL_RG_INTEGER : GL_RED_INTEGER,
+                                    .type = wide ? GL_UNSIGNED_SHORT : GL_UNSIGNED_BYTE,
+                                    .data = f->data[i], .stride = f->stride[i] };
+    }
+    err = kzv_gl_upload_planes(p, pl, n);
+    return err < 0 ? err : draw_yuv(p, f, out, l, cw, ch);
 }
 
 #else

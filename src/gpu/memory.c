@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "kzv/uploader.h"
-#include "thread.h"
-#include "uploader_internal.h"
+#include "core/thread.h"
+#include "gpu/texmap.h"
+#include "gpu/uploader_internal.h"
 
 typedef struct memory_priv {
     /* The wrapper does not serialize backend calls, and kzv_uploader_memory_read()
@@ -31,7 +32,7 @@ static int copy_frame(const kzv_frame *src, kzv_frame **out)
     for (int p = 0; p < kzv_pixfmt_planes(src->format); p++) {
         size_t row;
         int rows;
-        if (!kzv_plane_geometry(src->format, src->width, src->height, p, &row, &rows)) {
+        if (kzv_pixfmt_plane_size(src->format, src->width, src->height, p, NULL, &rows, &row) < 0) {
             kzv_frame_unref(&dst);
             return KZV_EINVAL;
         }
@@ -97,19 +98,6 @@ static int memory_size(void *opaque, kzv_texture tex, int *w, int *h)
     return found ? KZV_OK : KZV_EINVAL;
 }
 
-int kzv_memory_uploader_get(void *opaque, kzv_texture tex, kzv_frame **out)
-{
-    memory_priv *priv = opaque;
-    void *val = NULL;
-    kzv_mutex_lock(&priv->lock);
-    /* Take the reference under the lock: a concurrent release must not free
-     * the copy between lookup and ref. */
-    if (kzv_texmap_find(&priv->textures, tex, &val))
-        *out = kzv_frame_ref(val);
-    kzv_mutex_unlock(&priv->lock);
-    return *out ? KZV_OK : KZV_EINVAL;
-}
-
 static void memory_destroy(void *opaque)
 {
     memory_priv *priv = opaque;
@@ -124,13 +112,32 @@ static void memory_destroy(void *opaque)
     free(priv);
 }
 
-const kzv_uploader_impl kzv_memory_uploader_impl = {
+static const kzv_uploader_impl memory_impl = {
+    .version = KZV_UPLOADER_IMPL_VERSION,
     .name = "memory",
     .upload_frame = memory_upload,
     .release_texture = memory_release,
     .get_texture_size = memory_size,
     .destroy = memory_destroy,
 };
+
+int kzv_uploader_memory_read(kzv_uploader *u, kzv_texture tex, kzv_frame **out)
+{
+    if (!out)
+        return KZV_EINVAL;
+    *out = NULL;
+    memory_priv *priv = kzv_uploader_priv(u, &memory_impl);
+    if (!priv)
+        return KZV_EINVAL;   /* NULL, or not a memory uploader */
+    void *val = NULL;
+    kzv_mutex_lock(&priv->lock);
+    /* Take the reference under the lock: a concurrent release must not free
+     * the copy between lookup and ref. */
+    if (kzv_texmap_find(&priv->textures, tex, &val))
+        *out = kzv_frame_ref(val);
+    kzv_mutex_unlock(&priv->lock);
+    return *out ? KZV_OK : KZV_EINVAL;
+}
 
 int kzv_uploader_create_memory(kzv_uploader **out)
 {
@@ -146,7 +153,7 @@ int kzv_uploader_create_memory(kzv_uploader **out)
         return err;
     }
     priv->next_id = 1;
-    err = kzv_uploader_create(out, &kzv_memory_uploader_impl, priv);
+    err = kzv_uploader_create(out, &memory_impl, priv);
     if (err < 0)
         memory_destroy(priv);
     return err;

@@ -4,7 +4,7 @@
 # nv12/p010, probe naming what `yuv` resolves to.
 . "$(dirname "$0")/lib.sh"
 FF=(ffmpeg -nostdin -v error)
-# kzv converts with these swscale flags (src/convert.c); with the same flags
+# kzv converts with these swscale flags (src/convert/convert.c); with the same flags
 # ffmpeg's conversion is byte-identical (tests/core/test_yuv.c).
 SWS=(-sws_flags bicubic+accurate_rnd+full_chroma_int+full_chroma_inp)
 

@@ -46,9 +46,61 @@ static int png_roundtrip(const kzv_frame *f, const char *ffpix, int bpp, const c
     return 1;
 }
 
+/* kzv_pixfmt_plane_size() for every layout, written out for an odd size
+ * (chroma rounded up, U,V pairs for NV12/P010, 2 bytes per 16-bit sample),
+ * and its refusals. */
+static void test_plane_size(void)
+{
+    static const struct { kzv_pixfmt fmt; int pw[3]; int ph[3]; size_t row[3]; } g[] = {
+        { KZV_PIXFMT_RGB24,     { 15 }, { 7 }, { 45 } },
+        { KZV_PIXFMT_RGBA,      { 15 }, { 7 }, { 60 } },
+        { KZV_PIXFMT_RGB48,     { 15 }, { 7 }, { 90 } },
+        { KZV_PIXFMT_YUV420P,   { 15, 8, 8 }, { 7, 4, 4 }, { 15, 8, 8 } },
+        { KZV_PIXFMT_YUV422P,   { 15, 8, 8 }, { 7, 7, 7 }, { 15, 8, 8 } },
+        { KZV_PIXFMT_YUV444P,   { 15, 15, 15 }, { 7, 7, 7 }, { 15, 15, 15 } },
+        { KZV_PIXFMT_YUV420P10, { 15, 8, 8 }, { 7, 4, 4 }, { 30, 16, 16 } },
+        { KZV_PIXFMT_YUV422P10, { 15, 8, 8 }, { 7, 7, 7 }, { 30, 16, 16 } },
+        { KZV_PIXFMT_YUV444P10, { 15, 15, 15 }, { 7, 7, 7 }, { 30, 30, 30 } },
+        { KZV_PIXFMT_NV12,      { 15, 8 }, { 7, 4 }, { 15, 16 } },
+        { KZV_PIXFMT_P010,      { 15, 8 }, { 7, 4 }, { 30, 32 } },
+    };
+    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+        const char *name = kzv_pixfmt_name(g[i].fmt);
+        int planes = kzv_pixfmt_planes(g[i].fmt);
+        for (int p = -1; p < 4; p++) {
+            int pw = -1, ph = -1;
+            size_t row = 1;
+            int err = kzv_pixfmt_plane_size(g[i].fmt, 15, 7, p, &pw, &ph, &row);
+            if (p < 0 || p >= planes) {
+                KT_CHECK(err == KZV_EINVAL && pw == 0 && ph == 0 && row == 0,
+                         "%s plane %d: %d (%d x %d, %zu bytes)", name, p, err, pw, ph, row);
+                continue;
+            }
+            KT_CHECK(err == KZV_OK && pw == g[i].pw[p] && ph == g[i].ph[p] && row == g[i].row[p],
+                     "%s plane %d: %d, %d x %d, %zu bytes", name, p, err, pw, ph, row);
+        }
+        KT_CHECK(kzv_pixfmt_plane_size(g[i].fmt, 15, 7, 0, NULL, NULL, NULL) == KZV_OK,
+                 "%s: NULL outputs", name);
+        KT_CHECK(kzv_pixfmt_plane_size(g[i].fmt, 0, 7, 0, NULL, NULL, NULL) == KZV_EINVAL &&
+                 kzv_pixfmt_plane_size(g[i].fmt, 15, -1, 0, NULL, NULL, NULL) == KZV_EINVAL,
+                 "%s: empty picture accepted", name);
+    }
+    int pw, ph;
+    size_t row;
+    KT_CHECK(kzv_pixfmt_plane_size(KZV_PIXFMT_YUV420P10, 1920, 1080, 1, &pw, &ph, &row) == KZV_OK &&
+             pw == 960 && ph == 540 && row == 1920, "the header's example: %d x %d, %zu", pw, ph, row);
+    KT_CHECK(kzv_pixfmt_plane_size(KZV_PIXFMT_YUV_AUTO, 15, 7, 0, &pw, &ph, &row) == KZV_EINVAL,
+             "yuv (auto) has no planes");
+    KT_CHECK(kzv_pixfmt_plane_size(KZV_PIXFMT_NONE, 15, 7, 0, &pw, &ph, &row) == KZV_EINVAL,
+             "none has no planes");
+    KT_CHECK(kzv_pixfmt_plane_size((kzv_pixfmt)99, 15, 7, 0, &pw, &ph, &row) == KZV_EINVAL,
+             "unknown format has planes");
+}
+
 int main(void)
 {
     kzv_set_log_level(KZV_LOG_QUIET);
+    test_plane_size();
 
     /* ---- alloc ---- */
     /* Expected layout written out per format (not derived from the helpers

@@ -20,7 +20,7 @@
  * 2. Against the exact conversion: the documented interpolation and matrix
  *    in double precision (core_util.c, cu_exact_rgb24) applied to the decoded
  *    planes (ffmpeg -pix_fmt <source format>: no conversion): every sample
- *    within MAX_EXACT. kzv's own integer converter (src/yuv2rgb.c) is within
+ *    within MAX_EXACT. kzv's own integer converter (src/convert/yuv2rgb.c) is within
  *    1 of it.
  */
 #include <stdio.h>

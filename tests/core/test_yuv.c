@@ -7,7 +7,7 @@
  *    either side, so the planes must be identical;
  *  - conversions (8 → 10 bit, 10 bit → nv12/p010, 4:2:2 → 4:2:0, 12 → 10 bit,
  *    4:1:1 → 4:2:2, mid-stream layout changes): kzv uses libswscale with
- *    bicubic+accurate_rnd+full_chroma_int+full_chroma_inp (src/convert.c);
+ *    bicubic+accurate_rnd+full_chroma_int+full_chroma_inp (src/convert/convert.c);
  *    ffmpeg is given the same -sws_flags, and the outputs are then identical
  *    (measured on FFmpeg 5.1: every frame equal). Where ffmpeg's scale filter
  *    would change the range (full-range gray and RGB sources: vf_scale makes
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "core_util.h"
-#include "frame_internal.h"
+#include "core/frame_internal.h"
 #include "ktest.h"
 
 #define SWS_FLAGS "bicubic+accurate_rnd+full_chroma_int+full_chroma_inp"
@@ -35,11 +35,9 @@
  * geometry of plane p. */
 static void plane_geom(kzv_pixfmt fmt, int w, int h, int p, int *row, int *rows)
 {
-    int sx = 0, sy = 0, planes = kzv_pixfmt_planes(fmt);
-    kzv_pixfmt_chroma_shift(fmt, &sx, &sy);
-    int pw = p ? (w + (1 << sx) - 1) >> sx : w;
-    *rows = p ? (h + (1 << sy) - 1) >> sy : h;
-    *row = pw * kzv_pixfmt_sample_bytes(fmt) * (p && planes == 2 ? 2 : 1);
+    size_t bytes = 0;
+    kzv_pixfmt_plane_size(fmt, w, h, p, NULL, rows, &bytes);
+    *row = (int)bytes;
 }
 
 static size_t tight_size(kzv_pixfmt fmt, int w, int h)

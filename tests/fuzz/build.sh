@@ -9,13 +9,15 @@ CC=${CC:-clang}
 flags=(-std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$root/include" -I"$root/src")
-# The library's sources, as src/meson.build lists them (the gl files compile
-# to their "built without EGL" answers without -DKZV_HAVE_GL).
+# The library's sources, as each folder's src/*/meson.build lists them (the
+# gl files compile to their "built without EGL" answers without -DKZV_HAVE_GL).
 srcs=()
-for f in $(grep -oE "'[a-z0-9_/]+\.c'" "$root/src/meson.build" | tr -d "'"); do
-  srcs+=("$root/src/$f")
+for mb in "$root"/src/*/meson.build; do
+  for f in $(grep -oE "'[a-z0-9_/]+\.c'" "$mb" | tr -d "'"); do
+    srcs+=("$(dirname "$mb")/$f")
+  done
 done
-[ ${#srcs[@]} -gt 0 ] || { echo "build.sh: no sources found in src/meson.build" >&2; exit 1; }
+[ ${#srcs[@]} -gt 0 ] || { echo "build.sh: no sources found in src/*/meson.build" >&2; exit 1; }
 libs=$(pkg-config --libs libavformat libavcodec libswscale libavutil)
 for t in "$root"/tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)

@@ -8,25 +8,18 @@
 #include "gl_test_util.h"
 #include "ktest.h"
 
-/* Bytes per texel of plane p: a packed pixel, one sample, or NV12/P010's
- * U,V pair. */
-static int texel_bytes(kzv_pixfmt fmt, int p)
-{
-    if (fmt == KZV_PIXFMT_RGB24)
-        return 3;
-    if (fmt == KZV_PIXFMT_RGBA)
-        return 4;
-    int comps = kzv_pixfmt_planes(fmt) == 2 && p == 1 ? 2 : 1;
-    return comps * kzv_pixfmt_sample_bytes(fmt);
-}
-
-/* Plane p's size in texels (chroma positions for plane 1 of NV12/P010). */
+/* Plane p's size in texels (chroma positions for plane 1 of NV12/P010, and
+ * for p 2 there, whose V shares plane 1) and the bytes of one row. */
 static void plane_dims(const kzv_frame *f, int p, int *w, int *h)
 {
-    int sx = 0, sy = 0;
-    kzv_pixfmt_chroma_shift(f->format, &sx, &sy);
-    *w = p > 0 ? (f->width + (1 << sx) - 1) >> sx : f->width;
-    *h = p > 0 ? (f->height + (1 << sy) - 1) >> sy : f->height;
+    kzv_pixfmt_plane_size(f->format, f->width, f->height, p > 0 ? 1 : 0, w, h, NULL);
+}
+
+static int row_bytes(const kzv_frame *f, int p)
+{
+    size_t row = 0;
+    kzv_pixfmt_plane_size(f->format, f->width, f->height, p, NULL, NULL, &row);
+    return (int)row;
 }
 
 kzv_frame *gt_frame_new(int w, int h, kzv_pixfmt fmt, const int stride[3])
@@ -42,9 +35,9 @@ kzv_frame *gt_frame_new(int w, int h, kzv_pixfmt fmt, const int stride[3])
     f->color.primaries = 2;
     f->color.transfer = 2;
     for (int p = 0; p < kzv_pixfmt_planes(fmt); p++) {
-        int pw, ph;
-        plane_dims(f, p, &pw, &ph);
-        int s = stride && stride[p] ? stride[p] : pw * texel_bytes(fmt, p);
+        int ph;
+        plane_dims(f, p, NULL, &ph);
+        int s = stride && stride[p] ? stride[p] : row_bytes(f, p);
         f->stride[p] = s;
         f->data[p] = kt_malloc((size_t)s * (size_t)ph);
         memset(f->data[p], 0, (size_t)s * (size_t)ph);
@@ -67,8 +60,8 @@ void gt_fill_pattern(kzv_frame *f, uint32_t seed)
     int depth = kzv_pixfmt_depth(f->format);
     bool wide = kzv_pixfmt_sample_bytes(f->format) == 2 && f->format != KZV_PIXFMT_RGB48;
     for (int p = 0; p < kzv_pixfmt_planes(f->format); p++) {
-        int pw, ph;
-        plane_dims(f, p, &pw, &ph);
+        int ph;
+        plane_dims(f, p, NULL, &ph);
         for (size_t i = 0; i < (size_t)f->stride[p] * (size_t)ph; i++) {
             x ^= x << 13;
             x ^= x >> 17;
@@ -81,7 +74,7 @@ void gt_fill_pattern(kzv_frame *f, uint32_t seed)
          * bits for the planar formats, high bits for P010). */
         for (int y = 0; y < ph; y++) {
             uint16_t *row = (uint16_t *)(void *)(f->data[p] + (size_t)f->stride[p] * (size_t)y);
-            int n = pw * texel_bytes(f->format, p) / 2;
+            int n = row_bytes(f, p) / 2;
             for (int i = 0; i < n; i++)
                 row[i] = f->format == KZV_PIXFMT_P010
                              ? (uint16_t)(row[i] & ~((1u << (16 - depth)) - 1u))

@@ -10,7 +10,7 @@
 #include "gl_test_util.h"
 #include "kzv/decoder.h"
 #include "ktest.h"
-#include "yuv2rgb.h"
+#include "convert/yuv2rgb.h"
 
 typedef struct err_stats {
     double sum;
@@ -61,17 +61,6 @@ static const kzv_pixfmt yuv_fmts[] = {
 };
 #define NFMT (int)(sizeof(yuv_fmts) / sizeof(yuv_fmts[0]))
 
-/* Bytes of one row of plane p's samples without padding. */
-static int row_bytes(kzv_pixfmt fmt, int w, int p)
-{
-    int sx = 0, sy = 0;
-    kzv_pixfmt_chroma_shift(fmt, &sx, &sy);
-    int n = p ? (w + (1 << sx) - 1) >> sx : w;
-    if (p && kzv_pixfmt_planes(fmt) == 2)
-        n *= 2;
-    return n * kzv_pixfmt_sample_bytes(fmt);
-}
-
 /* A frame with padding after each row's samples: `pad` bytes (+ 4 per plane
  * index), doubled for 16-bit samples, whose rows must stay 2-byte aligned.
  * An odd pad gives 8-bit planes odd strides and P010's U,V plane a stride
@@ -80,12 +69,15 @@ static kzv_frame *new_frame(int w, int h, kzv_pixfmt fmt, int pad)
 {
     int stride[3] = { 0, 0, 0 };
     int bps = kzv_pixfmt_sample_bytes(fmt);
-    for (int p = 0; pad && p < kzv_pixfmt_planes(fmt); p++)
-        stride[p] = row_bytes(fmt, w, p) + (pad + 4 * p) * bps;
+    for (int p = 0; pad && p < kzv_pixfmt_planes(fmt); p++) {
+        size_t row = 0;
+        kzv_pixfmt_plane_size(fmt, w, h, p, NULL, NULL, &row);
+        stride[p] = (int)row + (pad + 4 * p) * bps;
+    }
     return gt_frame_new(w, h, fmt, stride);
 }
 
-/* kzv's CPU converter (src/yuv2rgb.c) on the frame's planes → RGB24 (tight),
+/* kzv's CPU converter (src/convert/yuv2rgb.c) on the frame's planes → RGB24 (tight),
  * or NULL when it does not take this input. */
 static uint8_t *cpu_rgb24(const kzv_frame *f)
 {
@@ -240,11 +232,11 @@ static void test_content(kzv_uploader *u, int pbo)
             f->color.matrix = matrices[(si + (size_t)fi) % 3];
             f->color.range = ranges[(si + (size_t)fi) % 2];
             uint32_t r = (uint32_t)(si * NFMT + (size_t)fi + 1) * 747796405u;
-            int sx = 0, sy = 0;
-            kzv_pixfmt_chroma_shift(fmt, &sx, &sy);
             for (int p = 0; p < 3; p++) {
-                int pw = p ? (w + (1 << sx) - 1) >> sx : w;
-                int ph = p ? (h + (1 << sy) - 1) >> sy : h;
+                /* U and V (p 1, 2) have the chroma size, also when they
+                 * share NV12/P010's plane 1 */
+                int pw = 0, ph = 0;
+                kzv_pixfmt_plane_size(fmt, w, h, p ? 1 : 0, &pw, &ph, NULL);
                 for (int y = 0; y < ph; y++)
                     for (int x = 0; x < pw; x++) {
                         r = r * 1664525u + 1013904223u;
@@ -331,7 +323,8 @@ static void test_precision10(kzv_uploader *u)
                     kzv_frame *q = new_frame(w, h, fmt, 0);
                     q->color = f->color;
                     for (int p = 0; p < 3; p++) {
-                        int pw = p ? w >> sx : w, ph = p ? h >> sy : h;
+                        int pw = 0, ph = 0;
+                        kzv_pixfmt_plane_size(fmt, w, h, p ? 1 : 0, &pw, &ph, NULL);
                         for (int y = 0; y < ph; y++)
                             for (int x = 0; x < pw; x++)
                                 gt_put(q, p, x, y, gt_sample(f, p, 0, x, y) & ~3);

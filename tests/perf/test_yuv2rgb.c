@@ -1,5 +1,5 @@
 /*
- * src/yuv2rgb.c against an exact double-precision model of what it
+ * src/convert/yuv2rgb.c against an exact double-precision model of what it
  * documents (same chroma interpolation, exact matrix), against itself (C vs
  * AVX2 kernels, bands vs whole frame, planar vs semi-planar, pool vs no pool)
  * and, as a printed figure, against libswscale.
@@ -15,9 +15,9 @@
 
 #include "ktest.h"
 #include "kzv/common.h"
-#include "workers.h"
-#include "yuv2rgb.h"
-#include "yuv2rgb_av.h"
+#include "core/workers.h"
+#include "convert/yuv2rgb.h"
+#include "convert/yuv2rgb_av.h"
 
 
 /* The large odd picture size of the sweeps (see main). */

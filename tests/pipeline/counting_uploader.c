@@ -48,6 +48,7 @@ static void cu_destroy(void *opaque)
 }
 
 const kzv_uploader_impl counting_uploader_impl = {
+    .version = KZV_UPLOADER_IMPL_VERSION,
     .name = "counting",
     .upload_frame = cu_upload,
     .release_texture = cu_release,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "frame_internal.h"
+#include "core/frame_internal.h"
 #include "ktest.h"
 
 /* KT_REQUIRE for helper functions (KT_REQUIRE itself returns from main):

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "frame_internal.h"
+#include "core/frame_internal.h"
 #include "kzv/queue.h"
 #include "ktest.h"
 #include "pipeline_util.h"

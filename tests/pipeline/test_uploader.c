@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "counting_uploader.h"
-#include "frame_internal.h"
+#include "core/frame_internal.h"
 #include "kzv/uploader.h"
 #include "ktest.h"
-#include "uploader_internal.h"
+#include "gpu/texmap.h"
+#include "gpu/uploader_internal.h"
 #include "pipeline_util.h"
 
 /* Capture log lines so tests can check that a refusal was reported. */
@@ -58,6 +59,16 @@ static void test_create_validation(void)
     impl = counting_uploader_impl;
     impl.get_texture_size = NULL;
     KT_CHECK_EQ_INT(kzv_uploader_create(&u, &impl, &cu), KZV_EINVAL);
+    /* A table of a version this kzv does not know: forgotten (0), or newer. */
+    for (int v = -1; v <= KZV_UPLOADER_IMPL_VERSION + 1; v++) {
+        if (v >= 1 && v <= KZV_UPLOADER_IMPL_VERSION)
+            continue;
+        impl = counting_uploader_impl;
+        impl.version = v;
+        int before = atomic_load(&log_errors);
+        KT_CHECK_EQ_INT(kzv_uploader_create(&u, &impl, &cu), KZV_EINVAL);
+        KT_CHECK(u == NULL && atomic_load(&log_errors) == before + 1, "version %d refused and logged", v);
+    }
     KT_CHECK_EQ_INT(atomic_load(&cu.destroys), 0); /* a refused create owns nothing */
 
     /* destroy is optional. */
@@ -220,8 +231,10 @@ static int noop_size(void *p, kzv_texture t, int *w, int *h) { (void)p; (void)t;
 
 static void test_broken_backends(void)
 {
-    static const kzv_uploader_impl zero = { "zero", zero_upload, noop_release, noop_size, NULL };
-    static const kzv_uploader_impl positive = { "positive", positive_upload, noop_release, noop_size, NULL };
+    static const kzv_uploader_impl zero = { KZV_UPLOADER_IMPL_VERSION, "zero", zero_upload,
+                                            noop_release, noop_size, NULL };
+    static const kzv_uploader_impl positive = { KZV_UPLOADER_IMPL_VERSION, "positive", positive_upload,
+                                                noop_release, noop_size, NULL };
     kzv_frame *f = make_frame(2, 2, KZV_PIXFMT_RGB24, 0);
     kzv_uploader *u = NULL;
     kzv_texture t = 5;
@@ -380,7 +393,7 @@ static void fill_pattern(kzv_frame *f, int seed)
     for (int p = 0; p < kzv_pixfmt_planes(f->format); p++) {
         size_t row_bytes;
         int rows;
-        if (!kzv_plane_geometry(f->format, f->width, f->height, p, &row_bytes, &rows))
+        if (kzv_pixfmt_plane_size(f->format, f->width, f->height, p, NULL, &rows, &row_bytes) < 0)
             continue;
         int row = f->stride[p];
         for (int y = 0; y < rows; y++)
@@ -398,7 +411,7 @@ static int same_pixels(const kzv_frame *a, const kzv_frame *b)
     for (int p = 0; p < kzv_pixfmt_planes(a->format); p++) {
         size_t row;
         int rows;
-        if (!kzv_plane_geometry(a->format, a->width, a->height, p, &row, &rows))
+        if (kzv_pixfmt_plane_size(a->format, a->width, a->height, p, NULL, &rows, &row) < 0)
             return 0;
         for (int y = 0; y < rows; y++)
             if (memcmp(a->data[p] + (size_t)y * (size_t)a->stride[p],
@@ -408,39 +421,22 @@ static int same_pixels(const kzv_frame *a, const kzv_frame *b)
     return 1;
 }
 
-/* Plane geometry of every layout: row bytes (chroma rounded up, U,V pairs
- * for NV12/P010, 2 bytes per 16-bit sample) and rows, for an odd size. */
-static void test_plane_geometry(void)
+/* kzv_uploader_priv(): a backend gets its priv back only through its own
+ * table (how kzv_uploader_memory_read() and kzv_gl_* find their data). */
+static void test_priv_accessor(void)
 {
-    static const struct { kzv_pixfmt fmt; size_t row[3]; int rows[3]; } g[] = {
-        { KZV_PIXFMT_RGB24,     { 45 }, { 7 } },
-        { KZV_PIXFMT_RGBA,      { 60 }, { 7 } },
-        { KZV_PIXFMT_RGB48,     { 90 }, { 7 } },
-        { KZV_PIXFMT_YUV420P,   { 15, 8, 8 }, { 7, 4, 4 } },
-        { KZV_PIXFMT_YUV422P,   { 15, 8, 8 }, { 7, 7, 7 } },
-        { KZV_PIXFMT_YUV444P,   { 15, 15, 15 }, { 7, 7, 7 } },
-        { KZV_PIXFMT_YUV420P10, { 30, 16, 16 }, { 7, 4, 4 } },
-        { KZV_PIXFMT_YUV422P10, { 30, 16, 16 }, { 7, 7, 7 } },
-        { KZV_PIXFMT_YUV444P10, { 30, 30, 30 }, { 7, 7, 7 } },
-        { KZV_PIXFMT_NV12,      { 15, 16 }, { 7, 4 } },
-        { KZV_PIXFMT_P010,      { 30, 32 }, { 7, 4 } },
-    };
-    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-        int planes = kzv_pixfmt_planes(g[i].fmt);
-        for (int p = 0; p < 4; p++) {
-            size_t row = 0;
-            int rows = 0;
-            bool ok = kzv_plane_geometry(g[i].fmt, 15, 7, p, &row, &rows);
-            KT_CHECK(ok == (p < planes), "%s plane %d exists: %d", kzv_pixfmt_name(g[i].fmt), p, ok);
-            if (ok && p < 3)
-                KT_CHECK(row == g[i].row[p] && rows == g[i].rows[p], "%s plane %d: %zu x %d",
-                         kzv_pixfmt_name(g[i].fmt), p, row, rows);
-        }
-    }
-    size_t row;
-    int rows;
-    KT_CHECK(!kzv_plane_geometry(KZV_PIXFMT_YUV_AUTO, 15, 7, 0, &row, &rows), "yuv (auto) has no planes");
-    KT_CHECK(!kzv_plane_geometry(KZV_PIXFMT_NONE, 15, 7, 0, &row, &rows), "none has no planes");
+    counting_uploader cu;
+    counting_uploader_init(&cu);
+    kzv_uploader_impl impl = counting_uploader_impl, other = counting_uploader_impl;
+    kzv_uploader *u = NULL, *m = NULL;
+    PT_REQUIRE(kzv_uploader_create(&u, &impl, &cu) == KZV_OK, "create");
+    PT_REQUIRE(kzv_uploader_create_memory(&m) == KZV_OK, "create memory");
+    KT_CHECK(kzv_uploader_priv(u, &impl) == &cu, "own table gives the priv");
+    KT_CHECK(kzv_uploader_priv(u, &other) == NULL, "an equal table elsewhere is another backend");
+    KT_CHECK(kzv_uploader_priv(m, &impl) == NULL, "the memory uploader is not this backend");
+    KT_CHECK(kzv_uploader_priv(NULL, &impl) == NULL && kzv_uploader_priv(u, NULL) == NULL, "NULL");
+    kzv_uploader_destroy(&m);
+    kzv_uploader_destroy(&u);
 }
 
 static void test_memory_backend(void)
@@ -644,7 +640,7 @@ int main(void)
     test_destroy_releases_leftovers();
     test_many_textures();
     test_texmap();
-    test_plane_geometry();
+    test_priv_accessor();
     test_memory_backend();
     test_live_count_threads();
     kzv_set_log_callback(NULL, NULL);

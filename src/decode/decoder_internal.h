@@ -1,0 +1,121 @@
+/* Internal side of kzv_decoder, shared by the files that implement it:
+ *   decoder_open.c    settings, open (input, stream choice, codec, stream
+ *                     description), accessors, close
+ *   decoder_read.c    demux + decode, frame output and timing (kzv_decoder_next)
+ *   decoder_seek.c    the index on demand, seeking, batches and ranges
+ *   decoder_errors.c  FFmpeg codes → KZV codes, the message, and the I/O
+ *                     deadline and interrupt that make a blocked read fail
+ *
+ * The decoder keeps one decoded frame "held" ahead of the one it returns: the
+ * next frame's timestamp is what makes a frame's duration exact on variable
+ * frame rate streams. The first frame is decoded during open, so the stream
+ * description (size, colour tags, start time) comes from real decoded data
+ * rather than container guesses, and a file with no decodable picture fails
+ * at open with a clear message. */
+#ifndef KZV_SRC_DECODE_DECODER_INTERNAL_H
+#define KZV_SRC_DECODE_DECODER_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+
+#include "kzv/decoder.h"
+#include "convert/convert.h"
+#include "core/log.h"
+#include "decode/hwaccel.h"
+#include "decode/index.h"
+#include "decode/input.h"
+
+struct kzv_decoder {
+    kzv_logger log;
+    kzv_decoder_settings s;         /* s.format YUV_AUTO is replaced by what it resolves to at open */
+    char *path;
+    kzv_source src;
+    atomic_bool interrupted;        /* kzv_decoder_interrupt() */
+    _Atomic int64_t io_deadline;    /* av_gettime_relative() limit of the current I/O; 0 = none */
+
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVStream *st;
+    AVPacket *pkt;
+    AVFrame *held;          /* decoded, not yet returned (valid when have_held) */
+    AVFrame *scratch;       /* receives the frame after `held` */
+    bool have_held;
+    bool demux_done;        /* flush packet sent */
+    bool codec_done;        /* decoder fully drained */
+    int pending_error;      /* error to return once the held frame is out */
+
+    kzv_hw hw;              /* hardware decoding (device NULL: software) */
+    kzv_converter conv;
+    AVBufferPool *pool;
+    size_t pool_size;
+
+    int first_w, first_h;
+    int cur_w, cur_h, cur_fmt;
+    int64_t last_pts_ts, last_dur_ts;   /* for streams with missing timestamps */
+    int64_t next_index;
+    int64_t first_pts_ts;   /* best-effort pts of the first frame (open) */
+    int64_t skip_before;    /* while seeking: packets with pts < this that no
+                               frame references need not be decoded at all */
+    int64_t drop_before_dts;/* after a seek to a keyframe: packets with a dts
+                               below the keyframe's, where the demuxer landed
+                               early, are dropped undecoded; AV_NOPTS_VALUE once
+                               the keyframe is reached (or when unknown) */
+
+    kzv_index index;        /* built on demand (count_frames, get_index, seeks) */
+    bool have_index;
+
+    kzv_video_info info;
+    kzv_decoder_stats stats;
+    char codec_name[64], decoder_name[64], container[128], pix_fmt[64];
+    char err[1024];
+};
+
+/* ---- decoder_errors.c ---------------------------------------------------- */
+
+/* The KZV status for an FFmpeg error code. */
+int kzv_dec_status(int averror);
+
+/* Keep a message (printf-style) as the decoder's last error and return `code`. */
+__attribute__((format(printf, 3, 4)))
+int kzv_dec_fail(kzv_decoder *d, int code, const char *fmt, ...);
+
+/* FFmpeg's text for an error code, in `buf`; AVERR(e) gives one in a
+ * temporary buffer for a single message. */
+const char *kzv_dec_averr(int averror, char *buf, size_t n);
+#define AVERR(e) kzv_dec_averr((e), (char[AV_ERROR_MAX_STRING_SIZE]){ 0 }, AV_ERROR_MAX_STRING_SIZE)
+
+/* FFmpeg's interrupt callback (opaque = the decoder): true once the decoder
+ * was interrupted or the current I/O deadline has passed. */
+int kzv_dec_interrupted(void *decoder);
+/* Start the clock for one blocking operation (settings.io_timeout_ns). */
+void kzv_dec_arm_io(kzv_decoder *d);
+/* Why an operation came back with AVERROR_EXIT: KZV_ECANCELED or KZV_ETIMEDOUT. */
+int kzv_dec_io_exit_code(kzv_decoder *d);
+/* Open the decoder's source (d->src) with its interrupt callback installed. */
+int kzv_dec_open_input(kzv_decoder *d, AVFormatContext **fmt);
+
+/* ---- decoder_read.c ------------------------------------------------------ */
+
+/* Decode the next frame (decoder output order = display order) into `out`.
+ * Returns 0, AVERROR_EOF when fully drained, or a negative KZV code. */
+int kzv_dec_decode_one(kzv_decoder *d, AVFrame *out);
+/* The stream's frame rate (container's average, then real base rate, then
+ * the codec's); {0, 1} when unknown. */
+AVRational kzv_dec_frame_rate(const kzv_decoder *d);
+
+/* Seconds of a timestamp in `tb`; 0 for AV_NOPTS_VALUE. */
+static inline double kzv_dec_seconds(int64_t ts, AVRational tb)
+{
+    return ts == AV_NOPTS_VALUE ? 0.0 : (double)ts * tb.num / tb.den;
+}
+
+/* ---- decoder_seek.c ------------------------------------------------------ */
+
+/* Build the frame index once (a separate demux-only pass over the file). */
+int kzv_dec_ensure_index(kzv_decoder *d);
+
+#endif

@@ -23,6 +23,13 @@
  * Seeking (window: left/right = -/+5 s): an exact decoder seek done by the
  * decode thread (kzv_processor has no seek); the queue is flushed and the
  * clock restarts at the first frame after the seek.
+ *
+ * --start-paused (window): the clock is held before the first frame until the
+ * first space or Enter (Enter does nothing else, so a script can repeat it
+ * until "started" is printed), so that a script (tests/play/keys.sh) can find the window and
+ * give it the keyboard before anything plays, however slowly the window
+ * manager or a sanitizer build gets there. That hold is not a pause (not in
+ * pauses or paused_s), and wall_s counts from the moment playback starts.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -60,6 +67,9 @@ static const char usage[] =
     "  --render            --headless gl: also draw each frame into an offscreen FBO\n"
     "  --hold-last         window: keep showing the last frame until quit\n"
     "  --snapshot FILE     write what was last drawn (window or FBO) as a PNG\n"
+    "  --start-paused      window: open it and wait for space or Enter before playing\n"
+    "                      anything (for scripts that type keys; Enter only starts, so\n"
+    "                      a script may repeat it; wall_s counts from the start)\n"
     "Prints one line of JSON: decoded, presented, dropped, uploaded, released,\n"
     "mismatches, late_ms_mean, late_ms_max, and a breakdown: dropped_late,\n"
     "dropped_queue, discarded (queued when a seek came), verified, max_diff, errors,\n"
@@ -70,7 +80,7 @@ static const char usage[] =
 typedef struct play {
     const char *cmd, *path;
     /* options */
-    bool headless, fast, verify, use_gl, yuv, render, hold_last;
+    bool headless, fast, verify, use_gl, yuv, render, hold_last, start_paused;
     int queue;
     kzv_queue_policy policy;
     double late_ms, speed, duration;
@@ -86,6 +96,8 @@ typedef struct play {
     play_renderer *rend;
     play_window *win;
     bool quit;
+    bool waiting_start;   /* --start-paused, before the first space */
+    double t0;            /* kzv_now() when playback started (wall_s) */
     int64_t seek_gen;
 
     /* verification */
@@ -232,6 +244,20 @@ static void release_cur(play *pl)
     }
 }
 
+/* --start-paused: hold (or release) the clock before the first frame. Not a
+ * pause: pauses and paused_s stay as they are. */
+static void hold_start(play *pl, bool hold)
+{
+    pthread_mutex_lock(&pl->pipe.mx);
+    pl->pipe.clock.paused = hold;
+    pthread_cond_broadcast(&pl->pipe.cv);
+    pthread_mutex_unlock(&pl->pipe.mx);
+    pl->waiting_start = hold;
+    pl->t0 = kzv_now();
+    if (!hold)
+        fprintf(stderr, "kzv play: started\n");
+}
+
 #ifdef PLAY_WINDOW
 static void redraw(play *pl)
 {
@@ -259,7 +285,14 @@ static void pump_events(play *pl, int timeout_ms)
         switch (e) {
         case PLAY_EV_QUIT: pl->quit = true; break;
         case PLAY_EV_PAUSE:
-            play_clock_pause(&pl->pipe, !play_clock_paused(&pl->pipe), kzv_now());
+            if (pl->waiting_start)
+                hold_start(pl, false);
+            else
+                play_clock_pause(&pl->pipe, !play_clock_paused(&pl->pipe), kzv_now());
+            break;
+        case PLAY_EV_START:   /* Enter: starts a --start-paused run; nothing else */
+            if (pl->waiting_start)
+                hold_start(pl, false);
             break;
         case PLAY_EV_SEEK_BACK: do_seek(pl, -5.0); break;
         case PLAY_EV_SEEK_FWD: do_seek(pl, 5.0); break;
@@ -498,7 +531,8 @@ int cmd_play(int argc, char **argv)
         { "policy", 0, true }, { "late-ms", 0, true }, { "speed", 0, true },           /* 6-8 */
         { "frames", 'n', true }, { "duration", 0, true }, { "threads", 0, true },      /* 9-11 */
         { "size", 0, true }, { "render", 0, false }, { "hold-last", 0, false },        /* 12-14 */
-        { "snapshot", 0, true }, { "help", 'h', false }, { 0 },                        /* 15-16 */
+        { "snapshot", 0, true }, { "help", 'h', false }, { "start-paused", 0, false }, /* 15-17 */
+        { 0 },
     };
     play pl_, *pl = &pl_;
     memset(pl, 0, sizeof(*pl));
@@ -573,6 +607,7 @@ int cmd_play(int argc, char **argv)
         case 14: pl->hold_last = true; break;
         case 15: pl->snapshot = v; break;
         case 16: fputs(usage, stdout); return KZV_EXIT_OK;
+        case 17: pl->start_paused = true; break;
         }
     }
     if (!pl->path)
@@ -583,6 +618,8 @@ int cmd_play(int argc, char **argv)
         return kzv_usage_error(a.cmd, "--render and --snapshot need --uploader gl");
     if (pl->hold_last && pl->headless)
         return kzv_usage_error(a.cmd, "--hold-last needs a window");
+    if (pl->start_paused && (pl->headless || pl->fast))
+        return kzv_usage_error(a.cmd, "--start-paused needs a window and the clock (not --headless or --fast)");
 
     kzv_decoder_settings ds;
     kzv_decoder_default_settings(&ds);
@@ -620,7 +657,18 @@ int cmd_play(int argc, char **argv)
         goto out;
     pl->pipe.clock.speed = pl->speed;
 
-    double t0 = kzv_now();
+    pl->t0 = kzv_now();
+    if (pl->start_paused) {
+        hold_start(pl, true);
+        unsigned long xid = 0;
+#ifdef PLAY_WINDOW
+        xid = play_window_x11_id(pl->win);
+#endif
+        if (xid)   /* the window is mapped: a script can focus it by this id */
+            fprintf(stderr, "kzv play: waiting for space to start (X11 window %lu)\n", xid);
+        else
+            fprintf(stderr, "kzv play: waiting for space to start\n");
+    }
     while (!pl->quit) {
         kzv_frame *f = NULL;
 #ifdef PLAY_WINDOW
@@ -642,7 +690,7 @@ int cmd_play(int argc, char **argv)
         handle_frame(pl, f);
         kzv_frame_unref(&f);
     }
-    double wall = kzv_now() - t0;
+    double wall = kzv_now() - pl->t0;
 #ifdef PLAY_WINDOW
     if (pl->win && pl->hold_last) {
         if (!pl->quit)

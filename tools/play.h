@@ -105,10 +105,13 @@ void play_renderer_destroy(play_renderer **r);
 typedef struct play_window play_window;
 typedef enum play_event {
     PLAY_EV_NONE = 0, PLAY_EV_QUIT, PLAY_EV_PAUSE, PLAY_EV_SEEK_BACK, PLAY_EV_SEEK_FWD,
-    PLAY_EV_EXPOSE,
+    PLAY_EV_EXPOSE, PLAY_EV_START,
 } play_event;
 int play_window_open(play_window **out, int w, int h, char *err, size_t errlen);
 bool play_window_is_gles(const play_window *win);
+/* The X11 window id (for scripts: xdotool windowfocus ID); 0 when the window
+ * is not an X11 one (Wayland, …). */
+unsigned long play_window_x11_id(play_window *win);
 void play_window_size(play_window *win, int *w, int *h);
 /* Next pending event (waiting up to timeout_ms, 0 = poll). */
 play_event play_window_event(play_window *win, int timeout_ms);

@@ -13,6 +13,7 @@
 
 #ifdef KZV_HAVE_SDL
 #include <SDL.h>
+#include <SDL_syswm.h>
 #endif
 
 #include "play.h"
@@ -261,6 +262,19 @@ bool play_window_is_gles(const play_window *win)
     return win->gles;
 }
 
+unsigned long play_window_x11_id(play_window *win)
+{
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!SDL_GetWindowWMInfo(win->win, &info))
+        return 0;
+#ifdef SDL_VIDEO_DRIVER_X11
+    if (info.subsystem == SDL_SYSWM_X11)
+        return (unsigned long)info.info.x11.window;
+#endif
+    return 0;
+}
+
 void play_window_size(play_window *win, int *w, int *h)
 {
     SDL_GL_GetDrawableSize(win->win, w, h);
@@ -279,6 +293,8 @@ play_event play_window_event(play_window *win, int timeout_ms)
     case SDL_KEYDOWN:
         switch (e.key.keysym.sym) {
         case SDLK_SPACE: return PLAY_EV_PAUSE;
+        case SDLK_RETURN:
+        case SDLK_KP_ENTER: return PLAY_EV_START;
         case SDLK_LEFT: return PLAY_EV_SEEK_BACK;
         case SDLK_RIGHT: return PLAY_EV_SEEK_FWD;
         case SDLK_q:

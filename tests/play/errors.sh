@@ -7,6 +7,8 @@ expect_rc 2 "play --uploader bogus" play "$f" --headless --uploader bogus
 expect_rc 2 "play --gl-path bogus" play "$f" --headless --gl-path bogus
 expect_rc 2 "play --queue 0" play "$f" --headless --queue 0
 expect_rc 2 "play --policy bogus" play "$f" --headless --policy bogus
+expect_rc 2 "play --start-paused --headless (needs a window)" play "$f" --headless --start-paused
+expect_rc 2 "play --start-paused --fast (needs the clock)" play "$f" --fast --start-paused
 expect_rc 2 "play --speed 0" play "$f" --headless --speed 0
 expect_rc 2 "play --uploader memory without --headless" play "$f" --uploader memory
 expect_rc 3 "play a missing file" play "$TMP/nope.mp4" --headless --fast

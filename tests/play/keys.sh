@@ -3,6 +3,11 @@
 # virtual X server: space pauses and resumes, right/left seek ±5 s, q and
 # Escape quit. Each run ends with play's JSON line, whose pauses / paused_s /
 # seeks / last_pts / wall_s fields show what the keys did.
+# No check races the window manager: kzv starts with --start-paused, so
+# nothing plays until the window has been found (kzv prints its X11 id when
+# it is mapped and waiting), focused and started with Enter, however long
+# that takes on a loaded machine (60 s at most); the timings below count from
+# that start (wall_s does too).
 # Needs: xvfb, xdotool. ASan builds: see window.sh for the preloads.
 KZV_PLAY_PRELOAD="libGL.so.1 libGLX_mesa.so.0"
 . "$(dirname "$0")/common.sh"
@@ -16,15 +21,21 @@ ffmpeg -nostdin -v error -f lavfi -i "testsrc2=size=320x240:rate=25" -t 12 -c:v 
     -g 25 -pix_fmt yuv420p "$clip" || { fail "cannot make the 12 s clip"; finish; }
 span=11.96   # pts of the last frame
 
-# keys DESC "DELAY KEY …" [play options]: start kzv play on the clip, wait for
-# its window, then for each pair sleep DELAY seconds and type KEY; wait for
-# kzv to end (60 s at most) and run the accounting checks on its JSON line.
+# keys DESC "DELAY KEY …" [play options]: start kzv play --start-paused on
+# the clip, wait for its window, give it the focus and start playback with
+# space; then for each pair sleep DELAY seconds and type KEY; wait for kzv to
+# end (60 s at most) and run the accounting checks on its JSON line.
+# KEYS_START=0: no starting space (the script types everything).
 keys() {
     local desc=$1 script=$2; shift 2
-    "$KZV" play "$clip" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null &
+    "$KZV" play "$clip" --start-paused "$@" >"$TMP/out" 2>"$TMP/err" </dev/null &
     local kpid=$! win=""
     for _ in $(seq 600); do   # 60 s: sanitizer builds on a loaded machine start slowly
-        win=$(xdotool search --onlyvisible --name '^kzv play$' 2>/dev/null | head -1)
+        # kzv names its (mapped) X11 window once it waits; a search otherwise
+        win=$(sed -n 's/^kzv play: waiting for space to start (X11 window \([0-9]*\))$/\1/p' "$TMP/err")
+        [ -n "$win" ] && break
+        grep -q "waiting for space to start" "$TMP/err" &&
+            win=$(xdotool search --onlyvisible --name '^kzv play$' 2>/dev/null | head -1)
         [ -n "$win" ] && break
         kill -0 $kpid 2>/dev/null || break
         sleep 0.1
@@ -33,9 +44,30 @@ keys() {
         if kill -0 $kpid 2>/dev/null; then fail "$desc: no kzv play window within 60 s"
         else fail "$desc: kzv play ended before its window was found"; sed 's/^/    /' "$TMP/out"; fi
         sed 's/^/    /' "$TMP/err" | head
+        echo "    windows on $DISPLAY (id, name, visible):"
+        for w in $(xdotool search --name '' 2>&1); do
+            echo "      $w '$(xdotool getwindowname "$w" 2>&1)' $(xdotool search --onlyvisible --name '' 2>/dev/null | grep -qx "$w" && echo yes || echo no)"
+        done
+        xdotool search --onlyvisible --name '^kzv play$' 2>&1 | sed 's/^/    last search: /'
         kill $kpid 2>/dev/null; wait $kpid; return 1
     fi
     xdotool windowfocus --sync "$win" 2>/dev/null || xdotool mousemove 960 540
+    if [ "${KEYS_START:-1}" != 0 ]; then
+        # Enter starts playback and does nothing else, so it can be repeated
+        # until kzv says it started: a key event X drops on a loaded machine
+        # (seen once: a start key that never arrived) cannot hang the test
+        local tries=0
+        while ! grep -qx "kzv play: started" "$TMP/err" && [ $tries -lt 5 ]; do
+            xdotool key --clearmodifiers Return
+            tries=$((tries + 1))
+            for _ in $(seq 30); do grep -qx "kzv play: started" "$TMP/err" && break; sleep 0.1; done
+        done
+        if ! grep -qx "kzv play: started" "$TMP/err"; then
+            fail "$desc: kzv did not start on Enter ($tries tries)"
+            kill $kpid 2>/dev/null; wait $kpid; return 1
+        fi
+        [ $tries -eq 1 ] || echo "    note: the start took $tries Enter keys"
+    fi
     # shellcheck disable=SC2086
     set -- $script
     while [ $# -ge 2 ]; do
@@ -56,6 +88,15 @@ keys() {
 # f A OP B: float comparison for check
 f() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[3]); sys.exit(0 if eval('a'+sys.argv[2]+'b') else 1)" "$@"; }
 
+# 0. --start-paused itself: 2 s after the window is up nothing has been shown
+#    (without the option about 50 frames would have been); q then quits
+if KEYS_START=0 keys "start paused" "2 q"; then
+    check "start paused: nothing presented before space ($(jget presented))" test "$(jget presented)" -eq 0
+    check "start paused: no frame shown (last_pts $(jget last_pts))" f "$(jget last_pts)" '<' 0
+    check "start paused: the hold is not a pause ($(jget pauses))" test "$(jget pauses)" -eq 0
+    check "start paused: it said it was waiting" grep -q "waiting for space to start" "$TMP/err"
+fi
+
 # 1. space, 2 s, space: playback stops for the pause and goes on where it was,
 #    without dropping frames for the time spent paused
 if keys "pause" "1 space 2 space"; then
@@ -66,10 +107,13 @@ if keys "pause" "1 space 2 space"; then
     check "pause: played to the end (last_pts $(jget last_pts))" f "$(jget last_pts)" '>' 11.9
     check "pause: no seek ($(jget seeks))" test "$(jget seeks)" -eq 0
     check "pause: all 300 frames decoded" test "$(jget decoded)" -eq 300
-    # A clock that kept running through the pause would find the 2 s (50
-    # frames) after it late and drop them; slow sanitizer builds drop a few
-    # frames anyway (TSan: up to 18 measured), so the bound sits between.
-    check "pause: no catching up after the pause (dropped_late $(jget dropped_late) < 30)" test "$(jget dropped_late)" -lt 30
+    # A clock that kept running through the pause would find the 2 s after it
+    # late, drop those 50 frames in a moment and end about 2 s early: the
+    # wall-time bound above catches it. The drop count itself is no test: a
+    # loaded machine drops frames anywhere in the clip (33 measured in a
+    # release build at load average 13, in this run and in one without a
+    # pause), so it is only reported.
+    echo "    pause: dropped_late $(jget dropped_late) (frames too late to show, anywhere in the clip)"
 fi
 
 # 2. right arrow after 1 s: +5 s, so about 5 s of the clip are never shown

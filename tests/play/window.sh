@@ -56,9 +56,18 @@ shot() {  # shot DESC ARGS…: start kzv, wait for the hold, take $TMP/root.xwd
         fail "$desc: kzv did not reach the last frame"; sed 's/^/    /' "$TMP/err" | head
         kill $KPID 2>/dev/null; wait $KPID; return 1
     fi
-    sleep 0.5
+    # the last frame was swapped before the message; wait until the X server
+    # has it on screen: two identical screenshots 0.3 s apart (10 s at most)
+    # rather than one after a fixed sleep, which a loaded machine can outlast
+    sleep 0.3
     xwd -root -silent -display "$DISPLAY" >"$TMP/root.xwd"
-    check "$desc: xwd screenshot taken" test -s "$TMP/root.xwd"
+    for _ in $(seq 30); do
+        sleep 0.3
+        xwd -root -silent -display "$DISPLAY" >"$TMP/root2.xwd"
+        cmp -s "$TMP/root.xwd" "$TMP/root2.xwd" && break
+        mv "$TMP/root2.xwd" "$TMP/root.xwd"
+    done
+    check "$desc: xwd screenshot taken (the screen settled)" cmp -s "$TMP/root.xwd" "$TMP/root2.xwd"
     kill -TERM $KPID
     wait $KPID
     RC=$?

@@ -282,6 +282,80 @@ KZV_API int kzv_decoder_get_range(kzv_decoder *d, int64_t start, int64_t end, in
  */
 KZV_API int kzv_decoder_frame_at(kzv_decoder *d, double seconds, int64_t *frame_index);
 
+/* ---- Saved indexes and segment plans -------------------------------------
+ *
+ * The frame index costs one demux-only read of the file. A job that opens
+ * the same file many times (a segment per worker, a resumed run) builds it
+ * once, exports it, and hands the bytes to every other decoder of that file,
+ * which then never scans. The bytes carry a fingerprint of the file (size,
+ * modification time, hashes of its first and last 64 KiB), the stream, and the
+ * version of the scanner that built them: an index of another file, of a file
+ * changed since, or of an older scanner is refused, never used. */
+
+/**
+ * The decoder's frame index (built now if needed) as portable bytes.
+ * Two calls: with data == NULL, *size receives the number of bytes needed;
+ * with a buffer of `capacity` >= that, the bytes are written and *size set.
+ * @param data     NULL or a caller-owned buffer; not retained.
+ * @return KZV_OK, KZV_EINVAL (buffer too small, NULL size), KZV_EUNSUPPORTED
+ *         (a source that is neither a local file nor memory: nothing to
+ *         fingerprint), or an indexing error.
+ */
+KZV_API int kzv_decoder_export_index(kzv_decoder *d, uint8_t *data, size_t capacity, size_t *size);
+
+/**
+ * Use an index exported by kzv_decoder_export_index() instead of scanning.
+ * @param data  the bytes; copied, not retained.
+ * @return KZV_OK (in use: total_frames is exact, seeks need no scan);
+ *         KZV_EINVALIDDATA when the bytes are damaged, not an index, or stale
+ *         (another file or stream, the file changed, an older scanner):
+ *         kzv_decoder_last_error() says which, and the decoder goes on as if
+ *         the call had not been made (it scans when it needs the index).
+ */
+KZV_API int kzv_decoder_import_index(kzv_decoder *d, const uint8_t *data, size_t size);
+
+/** kzv_decoder_export_index() into a file, written whole under a temporary
+ *  name and renamed (never a half-written index). KZV_EIO when it cannot be written. */
+KZV_API int kzv_decoder_save_index(kzv_decoder *d, const char *path);
+
+/** kzv_decoder_import_index() from a file: KZV_ENOENT when there is none,
+ *  KZV_EINVALIDDATA when it is damaged or stale (see above). */
+KZV_API int kzv_decoder_load_index(kzv_decoder *d, const char *path);
+
+/** One part of a split: display frames [start, end). Frozen (an array element). */
+typedef struct kzv_segment {
+    int64_t start, end;             /**< display indices, half-open */
+    int64_t start_pts_ts;           /**< pts of frame `start` in the stream's time base */
+    int64_t end_pts_ts;             /**< pts of frame `end`; for the last segment the end of its last frame */
+    double start_pts, end_pts;      /**< the same in seconds */
+    bool keyframe;                  /**< frame `start` is a random-access point (decoding starts there) */
+} kzv_segment;
+
+/** How to split. Fixed size (see "Room to grow" in common.h). */
+typedef struct kzv_segment_settings {
+    int count;                      /**< this many segments (fewer if the video has fewer frames); 0: use seconds */
+    double seconds;                 /**< segments of about this length, when count is 0 */
+    uint8_t reserved[32];           /**< zero */
+} kzv_segment_settings;
+
+/** Fill *s with the defaults: count 0, seconds 60. */
+KZV_API void kzv_segment_default_settings(kzv_segment_settings *s);
+
+/**
+ * Split the video into segments that cover every frame exactly once, in
+ * order. A boundary moves to a keyframe when one lies within a quarter of a
+ * segment's length of where an even split would put it (so a worker does not
+ * decode far before its first frame); otherwise it stays where it was (an
+ * exact seek still lands there, decoding from the keyframe before it).
+ * Builds the index on first use. Two calls, as kzv_decoder_export_index():
+ * with segments == NULL, *count receives how many there will be.
+ * @param segments NULL or `capacity` caller-owned slots.
+ * @return KZV_OK, KZV_EINVAL (bad settings, capacity too small), KZV_ENOVIDEO
+ *         (no frames), or an indexing error.
+ */
+KZV_API int kzv_decoder_plan_segments(kzv_decoder *d, const kzv_segment_settings *settings,
+                                      kzv_segment *segments, int64_t capacity, int64_t *count);
+
 /** Copy the decoder's counters into *st. */
 KZV_API void kzv_decoder_get_stats(const kzv_decoder *d, kzv_decoder_stats *st);
 

@@ -51,6 +51,7 @@ from ._kzv import (
 )
 from ._abc import IGPUTextureUploader
 from ._batch import FrameBatch
+from ._segments import Segment, SegmentPlan, plan_segments
 from . import _kzv, _report
 
 _kzv._register(frame_batch=FrameBatch, report=_report.report_error)
@@ -59,7 +60,8 @@ __version__ = library_version
 
 __all__ = [
     "VideoFrame", "VideoDecoder", "FrameQueue", "IGPUTextureUploader", "VideoFrameProcessor",
-    "FrameBatch", "FramePlane", "MemoryUploader", "GLUploader", "Uploader", "Color",
+    "FrameBatch", "FramePlane", "Segment", "SegmentPlan", "plan_segments",
+    "MemoryUploader", "GLUploader", "Uploader", "Color",
     "Error", "EndOfStreamError", "WouldBlockError", "TimedOutError", "NoVideoStreamError",
     "UnsupportedError", "InvalidDataError", "InputOutputError", "OutOfMemoryError",
     "InvalidArgumentError", "ClosedError", "CanceledError", "GPUError",

@@ -98,16 +98,35 @@ static int open_memory(kzvpy_Decoder *self, const char *name, const kzv_decoder_
     return err;
 }
 
+/* VideoDecoder(..., index=bytes): a stale or damaged index is not an error
+ * (the file is scanned again, as without it) but is worth a warning. */
+static int use_saved_index(kzvpy_Decoder *self, PyObject *index)
+{
+    kzvpy_turns_take(&self->turns);
+    int err = kzvpy_decoder_import(self, index);
+    kzvpy_turns_give(&self->turns);
+    if (err == INT32_MIN || err == KZVPY_SIGNALED) {
+        close_decoder(self);
+        return -1;
+    }
+    if (err < 0 && PyErr_WarnFormat(PyExc_RuntimeWarning, 1, "kzv: saved index not used, the file will be "
+                                    "scanned again: %s", kzv_decoder_last_error(self->d)) < 0) {
+        close_decoder(self);
+        return -1;
+    }
+    return 0;
+}
+
 static int decoder_init(kzvpy_Decoder *self, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = { "source", "name", NULL };
+    static char *kwlist[] = { "source", "name", "index", NULL };
     PyObject *kw = kwargs ? PyDict_Copy(kwargs) : PyDict_New();
     if (!kw)
         return -1;
     kzvpy_decoder_opts o;
-    PyObject *source = NULL, *name = Py_None, *data = NULL, *file_name = NULL;
+    PyObject *source = NULL, *name = Py_None, *index = Py_None, *data = NULL, *file_name = NULL;
     if (kzvpy_decoder_opts_take(&o, kw) < 0 ||
-        !PyArg_ParseTupleAndKeywords(args, kw, "O|$O:VideoDecoder", kwlist, &source, &name)) {
+        !PyArg_ParseTupleAndKeywords(args, kw, "O|$OO:VideoDecoder", kwlist, &source, &name, &index)) {
         Py_DECREF(kw);
         return -1;
     }
@@ -181,7 +200,7 @@ static int decoder_init(kzvpy_Decoder *self, PyObject *args, PyObject *kwargs)
         release_source(self);
         return -1;
     }
-    return 0;
+    return index == Py_None ? 0 : use_saved_index(self, index);
 }
 
 static PyObject *decoder_close(kzvpy_Decoder *self, PyObject *unused)
@@ -847,6 +866,22 @@ static PyMethodDef decoder_methods[] = {
       "get_frames_in_range(start, stop=None, step=None)\n--\n\n"
       "Frames range(start, stop, step) (clamped like a slice) as a FrameBatch;\n"
       "same as decoder[start:stop:step]." },
+    { "export_index", (PyCFunction)kzvpy_decoder_export_index, METH_NOARGS,
+      "export_index()\n--\n\n"
+      "The frame index (built now if needed) as bytes, with a fingerprint of the file\n"
+      "(size, modification time, hashes of its first and last 64 KiB): give it to\n"
+      "VideoDecoder(path, index=...) or import_index() to skip the scan." },
+    { "import_index", (PyCFunction)kzvpy_decoder_import_index, METH_O,
+      "import_index(data)\n--\n\n"
+      "Use an index from export_index() instead of scanning. Raises InvalidDataError\n"
+      "when it is damaged or stale (another file, the file changed since, an older\n"
+      "kzv); the decoder then scans when it needs the index, as before." },
+    { "plan_segments", KZVPY_KW(kzvpy_decoder_plan_segments), METH_VARARGS | METH_KEYWORDS,
+      "plan_segments(*, count=None, seconds=None)\n--\n\n"
+      "Split the video into segments covering every frame once: a list of tuples\n"
+      "(start, end, start_pts, end_pts, start_pts_ts, end_pts_ts, keyframe) for\n"
+      "display frames [start, end). count segments, or about `seconds` long (default\n"
+      "60); boundaries move onto a keyframe within a quarter segment of an even split." },
     { "stats", (PyCFunction)decoder_stats, METH_NOARGS,
       "stats()\n--\n\nThe decoder's counters: packets_read, frames_decoded, frames_output,\n"
       "corrupt_packets, corrupt_frames, size_changes, read_errors, and the seconds\n"
@@ -881,10 +916,13 @@ PyTypeObject kzvpy_DecoderType = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "VideoDecoder(source, *, format='rgb24', threads=0, hwaccel=None,\n"
               "             stream_index=-1, strict=False, keep_first_size=False,\n"
-              "             count_frames=False, max_pixels=0, io_timeout=None, name=None)\n--\n\n"
+              "             count_frames=False, max_pixels=0, io_timeout=None, name=None,\n"
+              "             index=None)\n--\n\n"
               "Decode a video's frames in display order with exact timing.\n\n"
               "source: a path, a bytes-like object (decoded in place, no copy) or a\n"
-              "file-like object (read whole into memory). Iterate it for VideoFrames;\n"
+              "file-like object (read whole into memory). index: bytes from\n"
+              "export_index() (or a SegmentPlan's), used instead of scanning the file;\n"
+              "a stale one is refused with a RuntimeWarning. Iterate it for VideoFrames;\n"
               "len(), decoder[i], decoder[a:b:s] and the get_frames_* methods give random\n"
               "access. A context manager. Raises FileNotFoundError for a missing file,\n"
               "kzv.Error (a ValueError) subclasses otherwise.",

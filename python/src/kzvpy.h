@@ -207,6 +207,14 @@ PyObject *kzvpy_decoder_raise(kzvpy_Decoder *self, int code);
 /** Frame count (builds the index); -1 with an exception. Lock held. */
 int64_t kzvpy_decoder_count(kzvpy_Decoder *self);
 
+/* decoder_index.c: saved indexes and segment plans (methods of VideoDecoder). */
+PyObject *kzvpy_decoder_export_index(kzvpy_Decoder *self, PyObject *unused);
+PyObject *kzvpy_decoder_import_index(kzvpy_Decoder *self, PyObject *data);
+PyObject *kzvpy_decoder_plan_segments(kzvpy_Decoder *self, PyObject *args, PyObject *kwargs);
+/** Import `data` (bytes-like) as the decoder's index. Lock held. @return the
+ *  kzv status (not raised), KZVPY_SIGNALED, or INT32_MIN with TypeError set. */
+int kzvpy_decoder_import(kzvpy_Decoder *self, PyObject *data);
+
 /** Decode the frames `indices[0..n)` (display order, in range, any order,
  *  repeats allowed) and stack them into a kzv.FrameBatch. Lock held. */
 PyObject *kzvpy_batch_decode(kzvpy_Decoder *self, const int64_t *indices, size_t n);

@@ -36,6 +36,7 @@ FROZEN(kzv_decoder_settings, 120);
 FROZEN(kzv_queue_settings, 72);
 FROZEN(kzv_processor_settings, 280);
 FROZEN(kzv_gl_settings, 80);
+FROZEN(kzv_segment_settings, 48);
 /* Caller-allocated: counters the library fills. */
 FROZEN(kzv_decoder_stats, 144);
 FROZEN(kzv_queue_stats, 104);
@@ -45,10 +46,11 @@ FROZEN(kzv_gl_stats, 136);
 FROZEN(kzv_color, 32);
 FROZEN(kzv_frame, 176);
 
-/* Frozen without reserved bytes: an array element (callers compile its
+/* Frozen without reserved bytes: array elements (callers compile their
  * stride in) and a pair of ints. */
 #if UINTPTR_MAX == UINT64_MAX && INT_MAX == 2147483647
 _Static_assert(sizeof(kzv_index_entry) == 40, "kzv_index_entry is frozen");
+_Static_assert(sizeof(kzv_segment) == 56, "kzv_segment is frozen");
 #endif
 _Static_assert(sizeof(kzv_rational) == 2 * sizeof(int), "kzv_rational is frozen");
 

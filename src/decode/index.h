@@ -10,6 +10,11 @@
 
 #include "kzv/decoder.h"
 
+/* The scanner's version: raise it whenever kzv_index_scan() would describe
+ * some file differently than before (a fix in how timestamps are found), so
+ * that indexes saved by an earlier kzv are rebuilt instead of trusted. */
+#define KZV_INDEX_SCAN_VERSION 1
+
 typedef struct kzv_index {
     kzv_index_entry *e;       /* display order (sorted by pts) */
     int64_t n;

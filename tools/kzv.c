@@ -18,6 +18,7 @@ static const command commands[] = {
     { "bench",    cmd_bench,    "time one file stage by stage (index, decode, convert, hand-over)" },
     { "index",    cmd_index,    "print the frame index (pts, keyframes, packet positions)" },
     { "play",     cmd_play,     "play in real time (window, or --headless upload timing)" },
+    { "join",     cmd_join,     "join encoded segments into one file with the source's other streams" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -28,6 +28,7 @@ int cmd_sheet(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_play(int argc, char **argv);
+int cmd_join(int argc, char **argv);
 
 /* ---- command-line parsing (util.c) --------------------------------------
  * A tiny getopt_long: options may come before or after operands, "--"

@@ -13,6 +13,7 @@
 
 #include "kzv/decoder.h"
 #include "kzv/gl.h"
+#include "kzv/join.h"
 #include "kzv/processor.h"
 #include "kzv/queue.h"
 #include "kzv/uploader.h"
@@ -37,6 +38,7 @@ FROZEN(kzv_queue_settings, 72);
 FROZEN(kzv_processor_settings, 280);
 FROZEN(kzv_gl_settings, 80);
 FROZEN(kzv_segment_settings, 48);
+FROZEN(kzv_join_settings, 88);
 /* Caller-allocated: counters the library fills. */
 FROZEN(kzv_decoder_stats, 144);
 FROZEN(kzv_queue_stats, 104);

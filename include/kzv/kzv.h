@@ -23,5 +23,6 @@
 #include "kzv/processor.h"
 #include "kzv/gl.h"
 #include "kzv/hwaccel.h"
+#include "kzv/encoder.h"
 
 #endif /* KZV_KZV_H */

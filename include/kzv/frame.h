@@ -181,6 +181,26 @@ typedef struct kzv_frame {
  */
 KZV_API int kzv_frame_alloc(kzv_frame **out, int width, int height, kzv_pixfmt format);
 
+/** Called once when the last reference to a frame made by kzv_frame_wrap()
+ *  is dropped, from whichever thread drops it. */
+typedef void (*kzv_frame_free_fn)(void *opaque);
+
+/**
+ * Wrap pixels the caller owns (a numpy array, a torch tensor, a filter's
+ * buffer) as a refcounted kzv_frame, without copying them.
+ * @param desc    the picture: data[], stride[] (> 0, at least a row's bytes),
+ *                width, height, format (not NONE or YUV_AUTO), and the timing
+ *                and colour fields to carry (pts_ts, time_base, pts, duration,
+ *                frame_index, keyframe, color; all copied). Borrowed for the
+ *                call only.
+ * @param free_fn called with `opaque` when the frame's last reference goes
+ *                (the memory must stay valid and unchanged until then); may be NULL.
+ * @return KZV_OK (the frame owns the wrap: free_fn will be called exactly
+ *         once), KZV_EINVAL (bad description) or KZV_ENOMEM; on failure
+ *         free_fn is not called and the caller keeps its memory.
+ */
+KZV_API int kzv_frame_wrap(kzv_frame **out, const kzv_frame *desc, kzv_frame_free_fn free_fn, void *opaque);
+
 /** Add a reference. @return f (NULL when f is NULL). */
 KZV_API kzv_frame *kzv_frame_ref(kzv_frame *f);
 

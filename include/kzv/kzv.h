@@ -23,6 +23,7 @@
 #include "kzv/processor.h"
 #include "kzv/gl.h"
 #include "kzv/hwaccel.h"
+#include "kzv/encoder.h"
 #include "kzv/join.h"
 
 #endif /* KZV_KZV_H */

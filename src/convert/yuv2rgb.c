@@ -50,6 +50,7 @@
 #include <math.h>
 
 #include "kzv/common.h"
+#include "convert/colorspace.h"
 #include "convert/yuv2rgb.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -79,20 +80,6 @@ void kzv_yuv2rgb_default_params(kzv_yuv2rgb_params *p)
     p->out = KZV_PIXFMT_RGB24;
 }
 
-static int matrix_k(int matrix, double *kr, double *kb)
-{
-    switch (matrix) {
-    case KZV_MATRIX_BT709:      *kr = 0.2126; *kb = 0.0722; return 1;
-    case KZV_MATRIX_FCC:        *kr = 0.30;   *kb = 0.11;   return 1;
-    case KZV_MATRIX_BT470BG:
-    case KZV_MATRIX_SMPTE170M:  *kr = 0.299;  *kb = 0.114;  return 1;
-    case KZV_MATRIX_SMPTE240M:  *kr = 0.212;  *kb = 0.087;  return 1;
-    case KZV_MATRIX_BT2020_NCL:
-    case KZV_MATRIX_BT2020_CL:  *kr = 0.2627; *kb = 0.0593; return 1;
-    default: return 0;
-    }
-}
-
 static bool cpu_has_avx2(void)
 {
 #if KZV_Y2R_X86
@@ -111,7 +98,7 @@ int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p)
     if (p->width < 1 || p->height < 1 || p->width > (1 << 16) || p->height > (1 << 16))
         return KZV_EINVAL;
     double kr, kb;
-    if (p->depth < 8 || p->depth > 12 || !matrix_k(p->matrix, &kr, &kb))
+    if (p->depth < 8 || p->depth > 12 || !kzv_matrix_kr_kb(p->matrix, &kr, &kb))
         return KZV_EUNSUPPORTED;
     if (p->log2_chroma_w < 0 || p->log2_chroma_w > 1 || p->log2_chroma_h < 0 ||
         p->log2_chroma_h > p->log2_chroma_w)
@@ -129,17 +116,11 @@ int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p)
         c->p.msb_aligned = false;
 
     int d = p->depth;
-    double yr, cr;                      /* source code span of 0..1 and -0.5..0.5 */
-    if (p->range == KZV_RANGE_FULL) {
-        c->yoff = 0;
-        c->coff = (int16_t)(1 << (d - 1));
-        yr = cr = (double)((1 << d) - 1);
-    } else {
-        c->yoff = (int16_t)(16 << (d - 8));
-        c->coff = (int16_t)(128 << (d - 8));
-        yr = 219 << (d - 8);
-        cr = 224 << (d - 8);
-    }
+    kzv_range_codes rc = { 0 };
+    kzv_range_codes_of(p->range, d, &rc);  /* checked above */
+    c->yoff = (int16_t)rc.yoff;
+    c->coff = (int16_t)rc.coff;
+    double yr = rc.yspan, cr = rc.cspan;   /* source code span of 0..1 and -0.5..0.5 */
     double kg = 1.0 - kr - kb;
     double outmax = p->out == KZV_PIXFMT_RGB48 ? 65535.0 : 255.0;
     double ys = (double)(1 << (12 - d));   /* Y' = (Y - yoff) * ys */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "kzv/decoder.h"
+#include "kzv/encoder.h"
 #include "kzv/gl.h"
 #include "kzv/join.h"
 #include "kzv/processor.h"
@@ -37,6 +38,7 @@ FROZEN(kzv_decoder_settings, 120);
 FROZEN(kzv_queue_settings, 72);
 FROZEN(kzv_processor_settings, 280);
 FROZEN(kzv_gl_settings, 80);
+FROZEN(kzv_encoder_settings, 184);
 FROZEN(kzv_segment_settings, 48);
 FROZEN(kzv_join_settings, 88);
 /* Caller-allocated: counters the library fills. */
@@ -44,6 +46,7 @@ FROZEN(kzv_decoder_stats, 144);
 FROZEN(kzv_queue_stats, 104);
 FROZEN(kzv_processor_stats, 120);
 FROZEN(kzv_gl_stats, 136);
+FROZEN(kzv_encoder_stats, 104);
 /* Data that callers may build or embed. */
 FROZEN(kzv_color, 32);
 FROZEN(kzv_frame, 176);

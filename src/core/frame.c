@@ -307,3 +307,67 @@ void kzv_frame_unref(kzv_frame **pf)
         free(fi);
     }
 }
+
+/* kzv_frame_wrap(): the caller's memory behind an AVBufferRef whose free
+ * callback calls the caller's. */
+typedef struct wrap_owner {
+    kzv_frame_free_fn fn;
+    void *opaque;
+} wrap_owner;
+
+static void wrap_free(void *opaque, uint8_t *data)
+{
+    (void)data;
+    wrap_owner *w = opaque;
+    if (w->fn)
+        w->fn(w->opaque);
+    free(w);
+}
+
+int kzv_frame_wrap(kzv_frame **out, const kzv_frame *desc, kzv_frame_free_fn free_fn, void *opaque)
+{
+    if (!out)
+        return KZV_EINVAL;
+    *out = NULL;
+    if (!desc)
+        return KZV_EINVAL;
+    int planes = kzv_pixfmt_planes(desc->format);
+    if (!planes || desc->width <= 0 || desc->height <= 0 || desc->width > KZV_MAX_DIM ||
+        desc->height > KZV_MAX_DIM)
+        return KZV_EINVAL;
+    for (int p = 0; p < planes; p++) {
+        size_t row;
+        kzv_pixfmt_plane_size(desc->format, desc->width, desc->height, p, NULL, NULL, &row);
+        if (!desc->data[p] || desc->stride[p] <= 0 || (size_t)desc->stride[p] < row)
+            return KZV_EINVAL;
+    }
+    wrap_owner *w = malloc(sizeof(*w));
+    kzv_frame_internal *fi = calloc(1, sizeof(*fi));
+    AVBufferRef *buf = w && fi ? av_buffer_create(desc->data[0], 0, wrap_free, w, 0) : NULL;
+    if (!buf) {
+        free(w);
+        free(fi);
+        return KZV_ENOMEM;
+    }
+    w->fn = free_fn;
+    w->opaque = opaque;
+    atomic_init(&fi->refs, 1);
+    fi->buf = buf;
+    kzv_frame *f = &fi->pub;
+    for (int p = 0; p < planes; p++) {
+        f->data[p] = desc->data[p];
+        f->stride[p] = desc->stride[p];
+    }
+    f->width = desc->width;
+    f->height = desc->height;
+    f->format = desc->format;
+    f->pts = desc->pts;
+    f->duration = desc->duration;
+    f->pts_ts = desc->pts_ts;
+    f->time_base = desc->time_base;
+    f->frame_index = desc->frame_index;
+    f->keyframe = desc->keyframe;
+    f->color = desc->color;
+    *out = f;
+    return KZV_OK;
+}

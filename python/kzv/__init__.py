@@ -23,6 +23,7 @@ from ._kzv import (
     VideoFrame,
     FramePlane,
     VideoDecoder,
+    VideoEncoder,
     FrameQueue,
     VideoFrameProcessor,
     Uploader,
@@ -48,10 +49,12 @@ from ._kzv import (
     hwaccel_types,
     hwaccel_probe,
     library_version,
+    join,
 )
 from ._abc import IGPUTextureUploader
 from ._batch import FrameBatch
 from ._segments import Segment, SegmentPlan, plan_segments
+from ._transcode import transcode
 from . import _kzv, _report
 
 _kzv._register(frame_batch=FrameBatch, report=_report.report_error)
@@ -59,11 +62,11 @@ _kzv._register(frame_batch=FrameBatch, report=_report.report_error)
 __version__ = library_version
 
 __all__ = [
-    "VideoFrame", "VideoDecoder", "FrameQueue", "IGPUTextureUploader", "VideoFrameProcessor",
+    "VideoFrame", "VideoDecoder", "VideoEncoder", "FrameQueue", "IGPUTextureUploader", "VideoFrameProcessor",
     "FrameBatch", "FramePlane", "Segment", "SegmentPlan", "plan_segments",
     "MemoryUploader", "GLUploader", "Uploader", "Color",
     "Error", "EndOfStreamError", "WouldBlockError", "TimedOutError", "NoVideoStreamError",
     "UnsupportedError", "InvalidDataError", "InputOutputError", "OutOfMemoryError",
     "InvalidArgumentError", "ClosedError", "CanceledError", "GPUError",
-    "set_log_level", "strerror", "error_class", "hwaccel_types", "hwaccel_probe",
+    "join", "transcode", "set_log_level", "strerror", "error_class", "hwaccel_types", "hwaccel_probe",
 ]

@@ -47,6 +47,7 @@ extern PyTypeObject kzvpy_UploaderType;         /* uploader.c: base of the C bac
 extern PyTypeObject kzvpy_MemoryUploaderType;   /* uploader.c */
 extern PyTypeObject kzvpy_GLUploaderType;       /* uploader.c */
 extern PyTypeObject kzvpy_ProcessorType;        /* processor.c */
+extern PyTypeObject kzvpy_EncoderType;          /* encoder.c */
 extern PyStructSequence_Desc kzvpy_color_desc;  /* frame.c */
 extern PyTypeObject *kzvpy_ColorType;           /* made in module.c */
 
@@ -64,6 +65,11 @@ int kzvpy_plane_shape(kzv_pixfmt fmt, int width, int height, int stride, int p,
                       int64_t shape[3], int64_t strides_bytes[3], int *sample_bytes);
 /** A read-only numpy view of plane `p` of `f` that keeps `f` alive. */
 PyObject *kzvpy_plane_array(kzv_frame *f, int p);
+
+/* ---- join.c ---------------------------------------------------------------- */
+
+/** kzv.join(): module function. */
+PyObject *kzvpy_join(PyObject *mod, PyObject *args, PyObject *kwargs);
 
 /* ---- dlpack.c -------------------------------------------------------------- */
 

@@ -110,6 +110,12 @@ static PyObject *m_hwaccel_probe(PyObject *m, PyObject *arg)
 }
 
 static PyMethodDef module_methods[] = {
+    { "join", KZVPY_KW(kzvpy_join), METH_VARARGS | METH_KEYWORDS,
+      "join(output, parts, *, source=None, source_video_stream=-1, container=None)\n--\n\n"
+      "Join encoded segments (same settings, one video stream each) into `output` by\n"
+      "stream copy, timestamps kept, with every other stream of `source` (audio,\n"
+      "subtitles, fonts, data), its chapters and metadata copied once. Written under\n"
+      "a temporary name and renamed when complete." },
     { "_register", KZVPY_KW(m_register), METH_VARARGS | METH_KEYWORDS, NULL },
     { "set_log_level", (PyCFunction)m_set_log_level, METH_O,
       "set_log_level(level)\n--\n\nLevel of kzv's messages on stderr: 'quiet', 'error', 'warning' (default),\n'info', 'debug'." },
@@ -163,7 +169,8 @@ PyMODINIT_FUNC PyInit__kzv(void)
         add_type(m, &kzvpy_UploaderType, "Uploader") < 0 ||
         add_type(m, &kzvpy_MemoryUploaderType, "MemoryUploader") < 0 ||
         add_type(m, &kzvpy_GLUploaderType, "GLUploader") < 0 ||
-        add_type(m, &kzvpy_ProcessorType, "VideoFrameProcessor") < 0)
+        add_type(m, &kzvpy_ProcessorType, "VideoFrameProcessor") < 0 ||
+        add_type(m, &kzvpy_EncoderType, "VideoEncoder") < 0)
         goto fail;
     if (kzvpy_errors_init(m) < 0 || kzvpy_interrupt_init() < 0)
         goto fail;

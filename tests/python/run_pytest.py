@@ -8,15 +8,22 @@ here: pytest missing, or a file excluded under the sanitizer this build uses
 import os
 import sys
 
-test = sys.argv[1]
-san = os.environ.get("KZV_PY_SANITIZER", "")
-excluded = os.environ.get("KZV_PY_SKIP_UNDER_SANITIZER", "").split()
-if san and os.path.basename(test) in excluded:
-    print(f"SKIP {os.path.basename(test)} under {san}: {os.environ.get('KZV_PY_SKIP_REASON', '')}")
-    sys.exit(77)
-try:
-    import pytest
-except ImportError:
-    print("SKIP: pytest is not installed for this interpreter (apt-get install python3-pytest)")
-    sys.exit(77)
-sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "-rs", test, *sys.argv[2:]]))
+def main():
+    test = sys.argv[1]
+    san = os.environ.get("KZV_PY_SANITIZER", "")
+    excluded = os.environ.get("KZV_PY_SKIP_UNDER_SANITIZER", "").split()
+    if san and os.path.basename(test) in excluded:
+        print(f"SKIP {os.path.basename(test)} under {san}: {os.environ.get('KZV_PY_SKIP_REASON', '')}")
+        return 77
+    try:
+        import pytest
+    except ImportError:
+        print("SKIP: pytest is not installed for this interpreter (apt-get install python3-pytest)")
+        return 77
+    return pytest.main(["-q", "-p", "no:cacheprovider", "-rs", test, *sys.argv[2:]])
+
+
+# Guarded: multiprocessing's spawn start method (Dask's worker processes)
+# imports the parent's __main__ in every child, which must not run pytest.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -18,13 +18,6 @@ import kzv
 distributed = pytest.importorskip("distributed")
 import kzv.dask  # noqa: E402
 
-from conftest import sanitizer  # noqa: E402
-
-if sanitizer():
-    pytest.skip("Dask starts uninstrumented worker interpreters under the sanitizer's LD_PRELOAD "
-                "(the C paths it uses are covered by test_segments and the encoder tests there)",
-                allow_module_level=True)
-
 ENC = dict(codec="libx264", qp=0, preset="ultrafast")
 
 

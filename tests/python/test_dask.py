@@ -37,7 +37,7 @@ def source(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client():
     from distributed import Client, LocalCluster
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=50)
     c = Client(cluster)
     yield c

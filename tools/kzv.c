@@ -3,6 +3,8 @@
 
 #include "kzv.h"
 
+int cmd_transcode(int argc, char **argv);   /* cmd_transcode.c */
+
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -18,6 +20,7 @@ static const command commands[] = {
     { "bench",    cmd_bench,    "time one file stage by stage (index, decode, convert, hand-over)" },
     { "index",    cmd_index,    "print the frame index (pts, keyframes, packet positions)" },
     { "play",     cmd_play,     "play in real time (window, or --headless upload timing)" },
+    { "transcode", cmd_transcode, "decode, process (--scale, --filter-cmd), encode; other streams kept" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -24,5 +24,6 @@
 #include "kzv/gl.h"
 #include "kzv/hwaccel.h"
 #include "kzv/encoder.h"
+#include "kzv/transcode.h"
 
 #endif /* KZV_KZV_H */

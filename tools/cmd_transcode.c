@@ -185,7 +185,7 @@ int cmd_transcode(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+x:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "x:qh", longopts, NULL)) != -1) {
         switch (c) {
         case O_CODEC: s.encoder.codec = optarg; break;
         case O_CRF:

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@ enum {
     TC_EXIT_INTERRUPTED = 5,  /* stopped by SIGINT / SIGTERM: no output written */
 };
 
-static volatile sig_atomic_t got_signal = 0;
+/* Set by the handler, read by the progress callback on kzv's encode thread. */
+static _Atomic int got_signal = 0;
 
 static void on_signal(int sig)
 {

@@ -25,6 +25,8 @@ from ._kzv import (
     VideoDecoder,
     FrameQueue,
     VideoFrameProcessor,
+    VideoEncoder,
+    transcode,
     Uploader,
     MemoryUploader,
     GLUploader,
@@ -63,5 +65,6 @@ __all__ = [
     "Error", "EndOfStreamError", "WouldBlockError", "TimedOutError", "NoVideoStreamError",
     "UnsupportedError", "InvalidDataError", "InputOutputError", "OutOfMemoryError",
     "InvalidArgumentError", "ClosedError", "CanceledError", "GPUError",
+    "VideoEncoder", "transcode",
     "set_log_level", "strerror", "error_class", "hwaccel_types", "hwaccel_probe",
 ]

@@ -110,6 +110,12 @@ static PyObject *m_hwaccel_probe(PyObject *m, PyObject *arg)
 }
 
 static PyMethodDef module_methods[] = {
+    { "transcode", KZVPY_KW(kzvpy_transcode), METH_VARARGS | METH_KEYWORDS,
+      "transcode(src, dst, fn=None, *, scale=0, process_format='rgb24', start_frame=0, start=0.0, frames=0, "
+      "drop_audio=False, drop_subtitles=False, languages=None, codec=…, crf=…, …)\n--\n\n"
+      "Decode src, pass every frame through fn(VideoFrame) -> VideoFrame or (H, W, C) array (any size, the "
+      "same for every frame), encode into dst with src's other streams copied and every pts kept "
+      "(include/kzv/transcode.h). Returns the number of frames written." },
     { "_register", KZVPY_KW(m_register), METH_VARARGS | METH_KEYWORDS, NULL },
     { "set_log_level", (PyCFunction)m_set_log_level, METH_O,
       "set_log_level(level)\n--\n\nLevel of kzv's messages on stderr: 'quiet', 'error', 'warning' (default),\n'info', 'debug'." },
@@ -163,7 +169,8 @@ PyMODINIT_FUNC PyInit__kzv(void)
         add_type(m, &kzvpy_UploaderType, "Uploader") < 0 ||
         add_type(m, &kzvpy_MemoryUploaderType, "MemoryUploader") < 0 ||
         add_type(m, &kzvpy_GLUploaderType, "GLUploader") < 0 ||
-        add_type(m, &kzvpy_ProcessorType, "VideoFrameProcessor") < 0)
+        add_type(m, &kzvpy_ProcessorType, "VideoFrameProcessor") < 0 ||
+        add_type(m, &kzvpy_EncoderType, "VideoEncoder") < 0)
         goto fail;
     if (kzvpy_errors_init(m) < 0 || kzvpy_interrupt_init() < 0)
         goto fail;

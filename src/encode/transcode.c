@@ -65,6 +65,7 @@ typedef struct tc {
     int64_t t0_ns;
     kzv_transcode_progress prog;
     double last_end;            /* source seconds: end of the last frame written */
+    double src_start;           /* the source's first pts, seconds */
 } tc;
 
 static int64_t now_ns(void)
@@ -135,7 +136,7 @@ static int report(tc *t, bool done)
     t->prog.elapsed = (double)(now_ns() - t->t0_ns) / 1e9;
     t->prog.bytes = st.bytes_out;
     t->prog.fps = t->prog.elapsed > 0 ? (double)t->prog.frames / t->prog.elapsed : 0;
-    double media = t->prog.out_time - (t->info->start_time - 0);
+    double media = t->prog.out_time - t->src_start;
     t->prog.speed = t->prog.elapsed > 0 && media > 0 ? media / t->prog.elapsed : 0;
     t->prog.done = done;
     if (s->progress && s->progress(s->progress_user, &t->prog))
@@ -174,7 +175,7 @@ static void *encode_main(void *arg)
         if (report(t, false) < 0)
             break;
     }
-    if (!atomic_load(&t->stop) || !t->err) {
+    {
         pthread_mutex_lock(&t->lock);
         bool ok = !t->err;
         pthread_mutex_unlock(&t->lock);
@@ -246,7 +247,7 @@ static int process_all(tc *t)
 {
     const kzv_transcode_settings *s = t->s;
     char msg[768];
-    for (;;) {
+    for (int64_t n = 0;; n++) {
         kzv_frame *in = NULL, *out = NULL;
         int r = kzv_queue_pop(t->qa, &in, -1);
         if (r < 0)
@@ -257,15 +258,13 @@ static int process_all(tc *t)
                 kzv_frame_unref(&in);
                 kzv_frame_unref(&out);
                 return fail(t, r < 0 ? r : KZV_EINVAL, KZV_TRANSCODE_PROCESS,
-                            "the processing callback failed on frame %" PRId64 ": %s", t->prog.frames,
+                            "the processing callback failed on frame %" PRId64 ": %s", n,
                             r < 0 ? kzv_strerror(r) : "it returned no frame");
             }
         } else if (t->filter) {
             r = kzv_pipe_filter_run(t->filter, in, &out, msg, sizeof(msg));
             if (r < 0) {
                 kzv_frame_unref(&in);
-                if (r == KZV_ECANCELED && t->err)
-                    return r;
                 return fail(t, r, KZV_TRANSCODE_PROCESS, "%s", msg);
             }
         } else if (s->scale > 1) {
@@ -328,7 +327,7 @@ static int setup(tc *t, const char *in, const char *out)
         return fail(t, KZV_EINVAL, KZV_TRANSCODE_INPUT, "the start is past the last frame of %s", in);
     if (r < 0)
         return fail(t, r, KZV_TRANSCODE_INPUT, "seeking in %s failed: %s", in, kzv_decoder_last_error(t->dec));
-    double src_start = info->start_time;
+    double src_start = t->src_start = info->start_time;
     if (cut) {
         kzv_rational tb = t->first->time_base;
         int64_t s0 = tb.num > 0 ? llrint(src_start * tb.den / tb.num) : 0;

@@ -1,0 +1,105 @@
+"""kzv.VideoEncoder and kzv.transcode(): arrays and frames in, every pts
+kept, audio copied, errors as exceptions, nothing left behind on failure."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import kzv
+
+
+def ffprobe(path, *args):
+    out = subprocess.run(["ffprobe", "-v", "error", *args, "-of", "json", path],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def frame_pts(path):
+    return [int(f["pts"]) for f in ffprobe(path, "-select_streams", "v:0", "-show_entries", "frame=pts")["frames"]]
+
+
+@pytest.fixture
+def source(tmp_path):
+    p = str(tmp_path / "src.mkv")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=1",
+                    "-f", "lavfi", "-i", "sine=d=1", "-c:v", "libx264", "-preset", "ultrafast",
+                    "-c:a", "aac", "-b:a", "32k", p], check=True)
+    return p
+
+
+def test_arrays_vfr(tmp_path):
+    out = str(tmp_path / "a.mkv")
+    pts = [0, 40, 65, 200, 210, 400]
+    with kzv.VideoEncoder(out, codec="libx264", preset="ultrafast", crf=10, options={"bf": 2}) as enc:
+        for i, p in enumerate(pts):
+            a = np.full((48, 64, 3), (200, 30, 60), np.uint8)
+            a[:, : i * 4] = 0
+            enc.write(a, pts=p)
+        assert not os.path.exists(out)
+    assert os.path.exists(out)
+    assert frame_pts(out) == pts
+    with kzv.VideoDecoder(out) as d:
+        f = next(iter(d))
+        assert abs(f.data[24, 40].astype(int) - (200, 30, 60)).max() <= 2
+
+
+def test_strided_and_rgb48_arrays(tmp_path):
+    out = str(tmp_path / "b.mkv")
+    big = np.zeros((48, 128, 3), np.uint8)
+    with kzv.VideoEncoder(out, codec="ffv1", format="yuv444p") as enc:
+        enc.write(big[:, ::2], pts=0)        # not contiguous: copied once
+        enc.write(big[:, :64], pts=1)        # rows strided: no copy
+    assert frame_pts(out) == [0, 1]
+    out = str(tmp_path / "c.mkv")
+    with kzv.VideoEncoder(out, codec="ffv1", format="yuv444p10", time_base=(1, 24)) as enc:
+        enc.write(np.full((16, 16, 3), 30000, np.uint16), pts=0)
+        enc.write(np.full((16, 16, 3), 30000, np.uint16), pts=1.0)   # seconds -> 24
+    assert frame_pts(out) == [0, 1000]      # Matroska stores milliseconds
+
+
+def test_errors_leave_nothing(tmp_path):
+    out = str(tmp_path / "bad.mkv")
+    with pytest.raises(kzv.UnsupportedError):
+        kzv.VideoEncoder(out, codec="no-such-codec")
+    with pytest.raises(kzv.InvalidArgumentError, match="nosuchopt"):
+        kzv.VideoEncoder(out, options=["nosuchopt=1"])
+    enc = kzv.VideoEncoder(out, preset="ultrafast")
+    enc.write(np.zeros((48, 64, 3), np.uint8), pts=5)
+    with pytest.raises(kzv.InvalidArgumentError, match="increase"):
+        enc.write(np.zeros((48, 64, 3), np.uint8), pts=5)
+    with pytest.raises(ValueError, match="pts"):
+        enc.write(np.zeros((48, 64, 3), np.uint8))
+    enc.abort()
+    assert enc.closed
+    with pytest.raises(RuntimeError):
+        with kzv.VideoEncoder(out, preset="ultrafast") as enc:
+            enc.write(np.zeros((48, 64, 3), np.uint8), pts=0)
+            raise RuntimeError("boom")
+    assert os.listdir(tmp_path) == []
+
+
+def test_transcode_with_fn(source, tmp_path):
+    out = str(tmp_path / "x2.mkv")
+    seen = []
+
+    def up(frame):
+        seen.append(frame.pts)
+        return np.repeat(np.repeat(frame.data, 2, axis=0), 2, axis=1)
+    n = kzv.transcode(source, out, up, preset="ultrafast")
+    assert n == 25 == len(seen)
+    assert frame_pts(out) == frame_pts(source)
+    s = ffprobe(out, "-show_entries", "stream=codec_type,width,height")["streams"]
+    assert [x["codec_type"] for x in s] == ["video", "audio"] and s[0]["width"] == 128
+
+
+def test_transcode_fn_error_is_raised(source, tmp_path):
+    def bad(frame):
+        raise KeyError("from the callback")
+    with pytest.raises(KeyError, match="from the callback"):
+        kzv.transcode(source, str(tmp_path / "y.mkv"), bad)
+    assert os.listdir(tmp_path) == ["src.mkv"]
+    with pytest.raises(ValueError, match="arrays"):
+        kzv.transcode(source, str(tmp_path / "z.mkv"), lambda f: np.zeros((2, 2), np.uint8))
+    assert os.listdir(tmp_path) == ["src.mkv"]

@@ -285,12 +285,17 @@ static int process_all(tc *t)
             break;
         }
     }
-    kzv_queue_close(t->qb);
+    /* The filter's end is checked before the encode thread may finish the
+     * output: a filter that fails there leaves no file either. */
     if (t->filter) {
-        int r = kzv_pipe_filter_finish(&t->filter, !t->err, msg, sizeof(msg));
+        pthread_mutex_lock(&t->lock);
+        bool ok = !t->err;
+        pthread_mutex_unlock(&t->lock);
+        int r = kzv_pipe_filter_finish(&t->filter, ok, msg, sizeof(msg));
         if (r < 0)
             return fail(t, r, KZV_TRANSCODE_PROCESS, "%s", msg);
     }
+    kzv_queue_close(t->qb);
     return KZV_OK;
 }
 

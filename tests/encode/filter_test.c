@@ -37,15 +37,18 @@ int main(int argc, char **argv)
     if (!in || !out)
         return 2;
     long i = 0;
+    int rc = 0;
     while (read_full(in, fs)) {
-        if (!strcmp(mode, "exit") && i == n)
-            return 3;
+        if (!strcmp(mode, "exit") && i == n) {
+            rc = 3;
+            goto out;
+        }
         if (!strcmp(mode, "stall") && i == n)
             for (;;)
                 pause();
         if (!strcmp(mode, "short") && i == n) {
             fwrite(in, 1, fs / 2, stdout);
-            return 0;
+            goto out;
         }
         if (!strcmp(mode, "slow"))
             usleep((useconds_t)n * 1000);
@@ -63,7 +66,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "extra"))
         fwrite(in, 1, fs, stdout);
+out:
     free(in);
     free(out);
-    return 0;
+    return rc;
 }

@@ -48,7 +48,7 @@ only_files() { # only_files DIR N
 
 pts_list()  { ffprobe -v error -select_streams v:0 -show_entries frame=pts -of csv=p=0 "$1" | grep -o '^[0-9-]*' | grep .; }
 pkt_hash()  { ffprobe -v error -select_streams "$2" -show_packets -show_data \
-                -show_entries packet=pts,duration,data -of compact "$1" 2>/dev/null | md5sum | cut -c1-32; }
+                -show_entries packet=pts,dts,data -of compact "$1" 2>/dev/null | md5sum | cut -c1-32; }
 streams()   { ffprobe -v error -show_entries stream=codec_type:stream_tags=language,title,filename,mimetype:stream_disposition=default,forced \
                 -of compact "$1" | grep -v codec_type=video; }
 chapters()  { ffprobe -v error -show_entries chapter=start_time,end_time:chapter_tags=title -of compact "$1"; }

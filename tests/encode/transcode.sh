@@ -57,8 +57,10 @@ same "cut: 20 frames, pts shifted by the cut's start" "$WANT_CUT" "$(pts_list "$
 ( cd "$TMP" && ffmpeg -v error -y -f lavfi -i testsrc2=size=128x72:rate=24:duration=1 -f lavfi -i sine=d=1 \
     -c:v libx265 -preset ultrafast -x265-params log-level=error -pix_fmt yuv420p10le \
     -colorspace bt2020nc -color_primaries bt2020 -color_trc smpte2084 -c:a aac -b:a 32k hevc10.mkv )
-expect_rc 0 "10-bit HEVC --scale 2 with libx265" transcode --scale 2 --codec libx265 --preset ultrafast \
-    -x x265-params=log-level=error -q "$TMP/hevc10.mkv" "$TMP/hevc10_x2.mkv"
+# (10-bit libx264 out: libx265 itself leaks a few KiB per encoder, which
+# LeakSanitizer would report in the ASan build.)
+expect_rc 0 "10-bit HEVC --scale 2 into 10-bit H.264" transcode --scale 2 --codec libx264 --preset ultrafast \
+    -q "$TMP/hevc10.mkv" "$TMP/hevc10_x2.mkv"
 same "10-bit: layout and colour tags kept" "yuv420p10le,bt2020nc,smpte2084,bt2020" \
     "$(ffprobe -v error -select_streams v:0 -show_entries stream=pix_fmt,color_space,color_primaries,color_transfer -of csv=p=0 "$TMP/hevc10_x2.mkv")"
 same "10-bit: every pts" "$(pts_list "$TMP/hevc10.mkv")" "$(pts_list "$TMP/hevc10_x2.mkv")"

@@ -53,6 +53,12 @@ expect_rc 0 "--start-frame 10 --frames 20" transcode --preset ultrafast -q --sta
 WANT_CUT=$(echo "$WANT_PTS" | sed -n '11,30p' | awk -v s="$(echo "$WANT_PTS" | sed -n 11p)" -v f="$FIRST" '{print $1 - s + f}')
 same "cut: 20 frames, pts shifted by the cut's start" "$WANT_CUT" "$(pts_list "$TMP/cut.mkv")"
 
+expect_rc 0 "--start 0.5 --frames 5" transcode --preset ultrafast -q --start 0.5 --frames 5 "$SRC" "$TMP/cut2.mkv"
+# The frame displayed at 0.5 s is the last one whose pts is <= 500 ms.
+IDX=$(echo "$WANT_PTS" | awk '$1 <= 500 {n = NR} END {print n}')
+WANT_CUT2=$(echo "$WANT_PTS" | sed -n "${IDX},$((IDX + 4))p" | awk -v s="$(echo "$WANT_PTS" | sed -n ${IDX}p)" -v f="$FIRST" '{print $1 - s + f}')
+same "--start: the 5 frames from the one displayed at 0.5 s" "$WANT_CUT2" "$(pts_list "$TMP/cut2.mkv")"
+
 # 10-bit HEVC stays 10-bit 4:2:0 with its tags.
 ( cd "$TMP" && ffmpeg -v error -y -f lavfi -i testsrc2=size=128x72:rate=24:duration=1 -f lavfi -i sine=d=1 \
     -c:v libx265 -preset ultrafast -x265-params log-level=error -pix_fmt yuv420p10le \

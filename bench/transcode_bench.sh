@@ -9,8 +9,10 @@
 #            -c:v libx264 (same settings) -c:a copy -c:s copy OUT   (the same scaler flags)
 #   pipe     kzv decode FILE --format yuv -o - | ffmpeg -f rawvideo … -i - -i FILE
 #            -map 0:v -map 1:a? (same scale and encoder)   (the route users take today)
-# and reports median wall time, fps, CPU seconds and peak RSS (the largest
-# process; /usr/bin/time), and kzv's ratios. FILE defaults to a 2 s 640x360
+# and reports median wall time, fps, median CPU seconds (user + sys, all
+# processes), peak RSS (the largest process; /usr/bin/time), and each
+# route's time over kzv's (above 1: kzv is faster). On a loaded machine the
+# CPU column is the steadier one. FILE defaults to a 2 s 640x360
 # H.264 clip with audio made here. Output: a table on stdout and
 # build/bench/transcode.md. Never part of `make test`.
 set -uo pipefail
@@ -49,26 +51,28 @@ export kzv src tmp w h fps flags
 enc_s="${enc[*]}"
 
 declare -A wall cpu rss
-for name in kzv ffmpeg pipe; do wall[$name]=""; done
+for name in kzv ffmpeg pipe; do wall[$name]=""; cpu[$name]=""; done
 for ((r = 0; r < runs; r++)); do
     for name in kzv ffmpeg pipe; do
         /usr/bin/time -f '%e %U %S %M' -o "$tmp/t" bash -c "enc=($enc_s); run_$name" || { echo "$name failed" >&2; exit 1; }
         read -r e u s m <"$tmp/t"
         wall[$name]+="$e "
-        cpu[$name]=$(echo "$u + $s" | bc)
-        rss[$name]=$m
+        cpu[$name]+="$(echo "$u + $s" | bc) "
+        [[ -z "${rss[$name]:-}" || $m -gt ${rss[$name]} ]] && rss[$name]=$m
     done
 done
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 {
     echo "transcode --scale 2, libx264 veryfast crf 20, $(basename "$src") ${w}x${h} -> $((2 * w))x$((2 * h)), $frames frames, $runs run(s), load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
-    echo "| route | wall s | fps | CPU s | peak RSS MiB | kzv is … faster |"
-    echo "|---|---|---|---|---|---|"
+    echo "| route | wall s | fps | CPU s | peak RSS MiB | wall / kzv's | CPU / kzv's |"
+    echo "|---|---|---|---|---|---|---|"
     kw=$(median "${wall[kzv]}")
+    kc=$(median "${cpu[kzv]}")
     for name in kzv ffmpeg pipe; do
         m=$(median "${wall[$name]}")
-        printf '| %s | %.2f | %.1f | %.2f | %.1f | %s |\n' "$name" "$m" "$(echo "$frames / $m" | bc -l)" "${cpu[$name]}" \
-            "$(echo "${rss[$name]} / 1024" | bc -l)" "$( [ $name = kzv ] && echo - || printf '%.2fx' "$(echo "$m / $kw" | bc -l)")"
+        c=$(median "${cpu[$name]}")
+        printf '| %s | %.2f | %.1f | %.2f | %.1f | %.2fx | %.2fx |\n' "$name" "$m" "$(echo "$frames / $m" | bc -l)" "$c" \
+            "$(echo "${rss[$name]} / 1024" | bc -l)" "$(echo "$m / $kw" | bc -l)" "$(echo "$c / $kc" | bc -l)"
     done
 } | tee "$out/transcode.md"

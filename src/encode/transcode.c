@@ -18,6 +18,7 @@
 #include "kzv/transcode.h"
 #include "core/abi.h"
 #include "convert/convert.h"
+#include "core/frame_internal.h"
 #include "encode/encoder_internal.h"
 #include "encode/pipe_filter.h"
 #include "encode/remux.h"
@@ -61,6 +62,8 @@ typedef struct tc {
     int64_t want;               /* frames to write; -1 = all */
     int64_t shift_ts;           /* subtracted from every pts (source time base) */
     struct SwsContext *sws;     /* the built-in scaler */
+    AVBufferPool *pool;         /* its output pictures (no allocation per frame) */
+    size_t pool_size;
     kzv_pipe_filter *filter;
     int64_t t0_ns;
     kzv_transcode_progress prog;
@@ -234,7 +237,18 @@ static int scale(tc *t, const kzv_frame *in, kzv_frame **out)
             return fail(t, KZV_EUNSUPPORTED, KZV_TRANSCODE_PROCESS, "cannot scale %s frames",
                         kzv_pixfmt_name(in->format));
     }
-    int r = kzv_frame_alloc(out, in->width * n, in->height * n, in->format);
+    int stride[4];
+    size_t offset[4];
+    size_t size = kzv_frame_layout(in->width * n, in->height * n, in->format, stride, offset);
+    if (!size || size > INT32_MAX)
+        return fail(t, KZV_EINVAL, KZV_TRANSCODE_PROCESS, "cannot scale %dx%d by %d", in->width, in->height, n);
+    if (!t->pool || t->pool_size != size) {
+        av_buffer_pool_uninit(&t->pool);    /* frames still out keep their buffers */
+        t->pool = av_buffer_pool_init(size, av_buffer_alloc);
+        t->pool_size = size;
+    }
+    AVBufferRef *buf = t->pool ? av_buffer_pool_get(t->pool) : NULL;
+    int r = buf ? kzv_frame_wrap_buffer(out, buf, in->width * n, in->height * n, in->format) : KZV_ENOMEM;
     if (r < 0)
         return fail(t, r, KZV_TRANSCODE_PROCESS, "out of memory");
     const uint8_t *sp[4] = { in->data[0], in->data[1], in->data[2], NULL };
@@ -453,6 +467,7 @@ int kzv_transcode(const char *in, const char *out, const kzv_transcode_settings 
     kzv_queue_destroy(&t.qb);
     kzv_decoder_close(&t.dec);
     sws_freeContext(t.sws);
+    av_buffer_pool_uninit(&t.pool);
     pthread_mutex_destroy(&t.lock);
     if (final)
         *final = t.prog;

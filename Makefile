@@ -63,6 +63,7 @@ bench: build
 	@bench/seek_bench.sh $(BUILD) 100
 	@/usr/bin/python3 bench/python_bench.py $(BUILD)
 	@/usr/bin/python3 bench/dask_bench.py $(BUILD)
+	@bench/transcode_bench.sh $(BUILD) 3
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

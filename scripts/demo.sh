@@ -56,8 +56,18 @@ rm -rf "$out/frames"
 "$kzv" decode "$file" -o "$out/frames" --frames 4 || exit $?
 ls "$out/frames" | sed 's/^/  /'
 
+rule "kzv transcode $file $out/upscaled-2x.mkv --scale 2"
+# The way back: every frame upscaled 2x (lanczos), re-encoded, the audio
+# (and any subtitles, fonts, chapters) copied packet for packet.
+"$kzv" transcode "$file" "$out/upscaled-2x.mkv" --scale 2 --preset veryfast --crf 18 -q || exit $?
+if command -v ffprobe >/dev/null 2>&1; then
+    ffprobe -v error -show_entries stream=index,codec_type,codec_name,width,height -of compact=p=0:nk=0 \
+        "$out/upscaled-2x.mkv" | sed 's/^/  /'
+fi
+
 rule "done"
 echo "Files are in $out/:"
+echo "  upscaled-2x.mkv  the clip upscaled 2x, its audio kept (kzv transcode --scale 2)"
 echo "  sheet.png      contact sheet (16 evenly spaced frames)"
 echo "  frames/        the first 4 frames as PNG"
 echo "  frames.txt     the full frame list (kzv frames)"

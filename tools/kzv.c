@@ -3,6 +3,8 @@
 
 #include "kzv.h"
 
+int cmd_transcode(int argc, char **argv);   /* cmd_transcode.c */
+
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -19,6 +21,7 @@ static const command commands[] = {
     { "index",    cmd_index,    "print the frame index (pts, keyframes, packet positions)" },
     { "play",     cmd_play,     "play in real time (window, or --headless upload timing)" },
     { "join",     cmd_join,     "join encoded segments into one file with the source's other streams" },
+    { "transcode", cmd_transcode, "decode, process (--scale, --filter-cmd), encode; other streams kept" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -25,5 +25,6 @@
 #include "kzv/hwaccel.h"
 #include "kzv/encoder.h"
 #include "kzv/join.h"
+#include "kzv/transcode.h"
 
 #endif /* KZV_KZV_H */

@@ -23,9 +23,10 @@ from ._kzv import (
     VideoFrame,
     FramePlane,
     VideoDecoder,
-    VideoEncoder,
     FrameQueue,
     VideoFrameProcessor,
+    VideoEncoder,
+    transcode,
     Uploader,
     MemoryUploader,
     GLUploader,
@@ -54,7 +55,6 @@ from ._kzv import (
 from ._abc import IGPUTextureUploader
 from ._batch import FrameBatch
 from ._segments import Segment, SegmentPlan, plan_segments
-from ._transcode import transcode
 from . import _kzv, _report
 
 _kzv._register(frame_batch=FrameBatch, report=_report.report_error)
@@ -62,11 +62,12 @@ _kzv._register(frame_batch=FrameBatch, report=_report.report_error)
 __version__ = library_version
 
 __all__ = [
-    "VideoFrame", "VideoDecoder", "VideoEncoder", "FrameQueue", "IGPUTextureUploader", "VideoFrameProcessor",
+    "VideoFrame", "VideoDecoder", "FrameQueue", "IGPUTextureUploader", "VideoFrameProcessor",
     "FrameBatch", "FramePlane", "Segment", "SegmentPlan", "plan_segments",
     "MemoryUploader", "GLUploader", "Uploader", "Color",
     "Error", "EndOfStreamError", "WouldBlockError", "TimedOutError", "NoVideoStreamError",
     "UnsupportedError", "InvalidDataError", "InputOutputError", "OutOfMemoryError",
     "InvalidArgumentError", "ClosedError", "CanceledError", "GPUError",
-    "join", "transcode", "set_log_level", "strerror", "error_class", "hwaccel_types", "hwaccel_probe",
+    "VideoEncoder", "transcode", "join",
+    "set_log_level", "strerror", "error_class", "hwaccel_types", "hwaccel_probe",
 ]

@@ -116,6 +116,12 @@ static PyMethodDef module_methods[] = {
       "stream copy, timestamps kept, with every other stream of `source` (audio,\n"
       "subtitles, fonts, data), its chapters and metadata copied once. Written under\n"
       "a temporary name and renamed when complete." },
+    { "transcode", KZVPY_KW(kzvpy_transcode), METH_VARARGS | METH_KEYWORDS,
+      "transcode(src, dst, fn=None, *, scale=0, process_format='rgb24', start_frame=0, start=0.0, frames=0, "
+      "drop_audio=False, drop_subtitles=False, languages=None, codec=…, crf=…, …)\n--\n\n"
+      "Decode src, pass every frame through fn(VideoFrame) -> VideoFrame or (H, W, C) array (any size, the "
+      "same for every frame), encode into dst with src's other streams copied and every pts kept "
+      "(include/kzv/transcode.h). Returns the number of frames written." },
     { "_register", KZVPY_KW(m_register), METH_VARARGS | METH_KEYWORDS, NULL },
     { "set_log_level", (PyCFunction)m_set_log_level, METH_O,
       "set_log_level(level)\n--\n\nLevel of kzv's messages on stderr: 'quiet', 'error', 'warning' (default),\n'info', 'debug'." },

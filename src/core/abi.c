@@ -13,6 +13,7 @@
 
 #include "kzv/decoder.h"
 #include "kzv/encoder.h"
+#include "kzv/transcode.h"
 #include "kzv/gl.h"
 #include "kzv/join.h"
 #include "kzv/processor.h"
@@ -41,12 +42,14 @@ FROZEN(kzv_gl_settings, 80);
 FROZEN(kzv_encoder_settings, 184);
 FROZEN(kzv_segment_settings, 48);
 FROZEN(kzv_join_settings, 88);
+FROZEN(kzv_transcode_settings, 368);
 /* Caller-allocated: counters the library fills. */
 FROZEN(kzv_decoder_stats, 144);
 FROZEN(kzv_queue_stats, 104);
 FROZEN(kzv_processor_stats, 120);
 FROZEN(kzv_gl_stats, 136);
 FROZEN(kzv_encoder_stats, 104);
+FROZEN(kzv_transcode_progress, 104);
 /* Data that callers may build or embed. */
 FROZEN(kzv_color, 32);
 FROZEN(kzv_frame, 176);

@@ -52,6 +52,7 @@ struct kzv_encoder {
 
     bool started;                   /* codec open, header written */
     bool failed;                    /* an error happened: only abort is left */
+    int fail_code;                  /* its status */
     kzv_pixfmt in_fmt, out_fmt;
     int in_w, in_h;
     kzv_rational in_tb;

@@ -28,10 +28,13 @@ void kzv_encoder_default_settings(kzv_encoder_settings *s)
 
 int kzv_enc_fail(kzv_encoder *e, int code, const char *fmt, ...)
 {
+    if (e->failed)
+        return code;        /* the first error's code and message stay */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->err, sizeof(e->err), fmt, ap);
     va_end(ap);
+    e->fail_code = code;
     e->failed = true;
     kzv_log(&e->log, KZV_LOG_DEBUG, "%s", e->err);
     return code;
@@ -284,7 +287,7 @@ int kzv_encoder_close(kzv_encoder **pe)
     kzv_encoder *e = *pe;
     int err = KZV_OK;
     if (e->failed)
-        err = e->err[0] ? KZV_EINVAL : KZV_EIO;
+        err = e->fail_code < 0 ? e->fail_code : KZV_EIO;
     else if (!e->started)
         err = kzv_enc_fail(e, KZV_EINVAL, "no frame was written to %s", e->path);
     if (err == KZV_OK)

@@ -272,7 +272,7 @@ int kzv_encoder_write(kzv_encoder *e, const kzv_frame *f)
     if (!e || !f)
         return KZV_EINVAL;
     if (e->failed)
-        return KZV_EINVAL;      /* the first error's message stays */
+        return e->fail_code < 0 ? e->fail_code : KZV_EINVAL;  /* the first error and its message stay */
     int64_t n = e->stats.frames_in;
     if (!e->started) {
         int err = start(e, f);

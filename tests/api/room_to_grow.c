@@ -113,6 +113,28 @@ int main(void)
     kzv_processor_get_stats(NULL, &pst);
     KT_CHECK(ALL_ZERO(pst.reserved) && pst.decoded == 0, "processor stats zeroed");
 
+    /* The encoder and the transcode (the way back). */
+    kzv_encoder_settings es;
+    memset(&es, 0xa5, sizeof(es));
+    kzv_encoder_default_settings(&es);
+    KT_CHECK(ALL_ZERO(es.reserved), "encoder defaults: reserved zeroed");
+    es.reserved[63] = 1;
+    kzv_encoder *e = NULL;
+    KT_CHECK_EQ_INT(kzv_encoder_open(&e, "never-written.mkv", &es), KZV_EINVAL);
+    KT_CHECK(e == NULL && strstr(kzv_encoder_last_error(NULL), "reserved"), "encoder: %s",
+             kzv_encoder_last_error(NULL));
+    kzv_encoder_stats est;
+    memset(&est, 0xa5, sizeof(est));
+    kzv_encoder_get_stats(NULL, &est);
+    KT_CHECK(ALL_ZERO(est.reserved) && est.frames_in == 0, "encoder stats zeroed");
+    kzv_transcode_settings ts;
+    memset(&ts, 0xa5, sizeof(ts));
+    kzv_transcode_default_settings(&ts);
+    KT_CHECK(ALL_ZERO(ts.reserved) && ALL_ZERO(ts.encoder.reserved), "transcode defaults: every reserved zeroed");
+    ts.reserved[0] = 1;
+    KT_CHECK_EQ_INT(kzv_transcode("never-read.mkv", "never-written.mkv", &ts, NULL), KZV_EINVAL);
+    KT_CHECK(strstr(kzv_transcode_last_error(), "reserved"), "transcode: %s", kzv_transcode_last_error());
+
     kzv_set_log_callback(NULL, NULL);
     return kt_finish();
 }

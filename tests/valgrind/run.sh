@@ -160,6 +160,10 @@ for fx in h264.mp4 hevc10.mkv; do
 done
 vg kzv-decode-png         "$build/tools/kzv" decode "$F/h264.mp4" --threads 1 --frames 5 -o "$scratch/png"
 vg kzv-probe-corrupt      "$build/tools/kzv" probe "$F/corrupt_mid.mkv"
+# The way back: the encoder's own test and a short transcode (scaler, encoder, remux).
+vg encoder                "$build/tests/encode/test_encoder"
+vg kzv-transcode          "$build/tools/kzv" transcode "$F/h264.mp4" "$scratch/transcode.mkv" --scale 2 --frames 12 \
+                              --preset ultrafast -q
 EXPECT=1 vg kzv-validate-truncated "$build/tools/kzv" validate "$F/truncated.mp4" --threads 1   # 1: frame loss found
 EXPECT=3 vg kzv-probe-garbage     "$build/tools/kzv" probe "$F/garbage.mp4"                     # 3: not a media file
 

@@ -106,7 +106,7 @@ def transcode(src, dst, fn: Optional[Callable] = None, *, client=None, workers: 
     if segments is not None and seconds is not None:
         raise ValueError("give segments or seconds, not both")
     encoder = {k: v for k, v in dict(codec=codec, crf=crf, qp=qp, preset=preset, options=options,
-                                      pix_fmt=pix_fmt, threads=threads).items() if v is not None}
+                                      format=pix_fmt, threads=threads).items() if v is not None}
     if isinstance(encoder.get("options"), dict):
         encoder["options"] = {str(k): str(v) for k, v in encoder["options"].items()}
     if progress is None:

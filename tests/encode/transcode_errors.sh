@@ -1,0 +1,57 @@
+# kzv transcode's bad cases: a clear error, the documented exit code, and no
+# file that looks finished (no partial either).
+. "$(dirname "$0")/lib.sh"
+
+( cd "$TMP" && ffmpeg -v error -y -f lavfi -i testsrc2=size=64x48:rate=25:duration=1 -f lavfi -i sine=d=1 \
+    -c:v libx264 -preset ultrafast -c:a aac -b:a 32k src.mkv )
+mkdir -p "$TMP/o"
+SRC=$TMP/src.mkv
+O=$TMP/o
+
+expect_rc 2 "no operands" transcode
+expect_rc 2 "bad --scale" transcode --scale x "$SRC" "$O/x.mkv"
+expect_rc 2 "--scale with --filter-cmd" transcode --scale 2 --filter-cmd cat "$SRC" "$O/x.mkv"
+expect_rc 3 "missing input" transcode "$TMP/nope.mkv" "$O/x.mkv"
+only_files "$O" 0
+expect_rc 4 "unwritable output" transcode "$SRC" "$TMP/no/such/dir/x.mkv"
+err_says "cannot create"
+expect_rc 4 "unknown codec" transcode --codec nosuchcodec "$SRC" "$O/x.mkv"
+err_says "nosuchcodec"
+expect_rc 4 "unknown encoder option" transcode -x nosuchopt=1 "$SRC" "$O/x.mkv"
+err_says "nosuchopt"
+expect_rc 4 "encoder option with a bad value" transcode -x preset=nosuchpreset "$SRC" "$O/x.mkv"
+only_files "$O" 0
+
+expect_rc 4 "filter exits early" transcode --filter-cmd "$FT exit 64 48 3 5" "$SRC" "$O/x.mkv"
+err_says "exited with status 3"
+only_files "$O" 0
+expect_rc 4 "filter writes a short frame" transcode --filter-cmd "$FT short 64 48 3 4" "$SRC" "$O/x.mkv"
+err_says "after"
+only_files "$O" 0
+expect_rc 4 "filter writes the wrong size" transcode --filter-cmd "$FT copy 64 48 3" --filter-size 128x96 --filter-timeout 1 "$SRC" "$O/x.mkv"
+only_files "$O" 0
+SECONDS=0
+expect_rc 4 "filter stalls" transcode --filter-cmd "$FT stall 64 48 3 3" --filter-timeout 1 "$SRC" "$O/x.mkv"
+err_says "stalled"
+check "a stalled filter is given up within seconds ($SECONDS s)" [ "$SECONDS" -lt 20 ]
+only_files "$O" 0
+expect_rc 4 "filter writes an extra frame" transcode --filter-cmd "$FT extra 64 48 3" "$SRC" "$O/x.mkv"
+err_says "more than one frame"
+only_files "$O" 0
+expect_rc 4 "filter command not found" transcode --filter-cmd "/no/such/filter" "$SRC" "$O/x.mkv"
+only_files "$O" 0
+
+# SIGINT and SIGTERM stop cleanly: exit 5, where it stopped, no output.
+for sig in INT TERM; do
+    "$KZV" transcode --filter-cmd "$FT slow 64 48 3 100" "$SRC" "$O/x.mkv" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    sleep 1.5
+    kill -$sig $pid
+    wait $pid
+    RC=$?
+    check "SIG$sig: exit 5 (got $RC)" [ "$RC" -eq 5 ]
+    err_says "interrupted by SIG$sig after"
+    only_files "$O" 0
+done
+
+finish

@@ -139,7 +139,7 @@ typedef struct writer {
     enum out_kind kind;
     const kzv_video_info *info;
     FILE *fp;
-    kzv_progress prog;
+    cli_progress prog;
     int64_t n;
     int rc;
     char name[4096];
@@ -155,21 +155,21 @@ static int write_frame(const kzv_frame *f, kzv_texture tex, void *user)
     case OUT_NONE:
         break;
     case OUT_RAW:
-        ok = kzv_write_frame_raw(w->fp, f);
+        ok = cli_write_frame_raw(w->fp, f);
         if (!ok) {
-            kzv_progress_clear(&w->prog);
-            kzv_errorf(w->cmd, "cannot write to standard output");
+            cli_progress_clear(&w->prog);
+            cli_errorf(w->cmd, "cannot write to standard output");
         }
         break;
     case OUT_Y4M:
-        if (w->n == 0 && !kzv_y4m_write_header(w->fp, f->width, f->height, f->format,
+        if (w->n == 0 && !cli_y4m_write_header(w->fp, f->width, f->height, f->format,
                                                w->info->frame_rate, w->info->sample_aspect_ratio,
                                                f->color.range))
             ok = false;
-        ok = ok && kzv_y4m_write_frame(w->fp, f);
+        ok = ok && cli_y4m_write_frame(w->fp, f);
         if (!ok) {
-            kzv_progress_clear(&w->prog);
-            kzv_errorf(w->cmd, "cannot write '%s'", w->out);
+            cli_progress_clear(&w->prog);
+            cli_errorf(w->cmd, "cannot write '%s'", w->out);
         }
         break;
     case OUT_DIR:
@@ -180,87 +180,86 @@ static int write_frame(const kzv_frame *f, kzv_texture tex, void *user)
             : pattern_format(w->name, sizeof(w->name), w->out, (long long)f->frame_index);
         int werr = named ? kzv_frame_write_png(f, w->name) : KZV_EINVAL;
         if (werr < 0) {
-            kzv_progress_clear(&w->prog);
-            kzv_errorf(w->cmd, "cannot write '%s': %s", named ? w->name : w->out, kzv_strerror(werr));
+            cli_progress_clear(&w->prog);
+            cli_errorf(w->cmd, "cannot write '%s': %s", named ? w->name : w->out, kzv_strerror(werr));
             ok = false;
         }
         break;
     }
     }
     if (!ok) {
-        w->rc = KZV_EXIT_INPUT;
+        w->rc = CLI_EXIT_INPUT;
         return 1;
     }
     w->n++;
-    kzv_progress_update(&w->prog, w->n);
+    cli_progress_update(&w->prog, w->n);
     return 0;
 }
 
 int cmd_decode(int argc, char **argv)
 {
-    static const kzv_opt opts[] = {
-        { "output", 'o', true }, { "frames", 'n', true }, { "format", 'f', true },
-        { "threads", 0, true }, { "help", 'h', false }, { "start", 0, true },
-        { "start-frame", 0, true }, { "queue", 0, true }, { "policy", 0, true }, { "hw", 0, true }, { 0 },
+    enum { OPT_START = CLI_OPT_FIRST_OWN, OPT_START_FRAME, OPT_QUEUE, OPT_POLICY };
+    static const struct option opts[] = {
+        { "output", required_argument, NULL, 'o' }, { "frames", required_argument, NULL, 'n' },
+        { "format", required_argument, NULL, 'f' }, { "start", required_argument, NULL, OPT_START },
+        { "start-frame", required_argument, NULL, OPT_START_FRAME },
+        { "queue", required_argument, NULL, OPT_QUEUE },
+        { "policy", required_argument, NULL, OPT_POLICY }, CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP,
+        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, { 0 },
     };
-    const char *path = NULL, *out = NULL, *fmt_name = NULL, *v;
-    long long max_frames = -1, threads = 0, start_frame = -1, queue_cap = 16;
+    const char *out = NULL, *fmt_name = NULL, *v;
+    long long max_frames = -1, start_frame = -1, queue_cap = 16;
     double start_time = NAN;
     kzv_queue_policy policy = KZV_QUEUE_BLOCK;
-    const char *hw = NULL;
-    kzv_args a;
-    kzv_args_init(&a, argc, argv);
-    for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
+    cli_input in;
+    cli_args a;
+    cli_args_init(&a, argc, argv, opts);
+    cli_input_init(&in, a.cmd);
+    for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
         switch (r) {
-        case -3: return KZV_EXIT_USAGE;
-        case -1:
-            if (path)
-                return kzv_usage_error(a.cmd, "more than one FILE given");
-            path = v;
+        case CLI_ERR: return CLI_EXIT_USAGE;
+        case 'o': out = v; break;
+        case 'n':
+            if (!cli_parse_int(v, 0, INT64_MAX, &max_frames))
+                return cli_usage_error(a.cmd, "--frames needs a number >= 0, not '%s'", v);
             break;
-        case 0: out = v; break;
-        case 1:
-            if (!kzv_parse_int(v, 0, INT64_MAX, &max_frames))
-                return kzv_usage_error(a.cmd, "--frames needs a number >= 0, not '%s'", v);
-            break;
-        case 2: fmt_name = v; break;
-        case 3:
-            if (!kzv_parse_int(v, 0, 1024, &threads))
-                return kzv_usage_error(a.cmd, "--threads needs a number from 0 to 1024, not '%s'", v);
-            break;
-        case 4: fputs(usage, stdout); return KZV_EXIT_OK;
-        case 5: {
+        case 'f': fmt_name = v; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        case OPT_START: {
             char *end = NULL;
             start_time = strtod(v, &end);
             if (!*v || *end || !isfinite(start_time))
-                return kzv_usage_error(a.cmd, "--start needs a time in seconds, not '%s'", v);
+                return cli_usage_error(a.cmd, "--start needs a time in seconds, not '%s'", v);
             break;
         }
-        case 6:
-            if (!kzv_parse_int(v, 0, INT64_MAX, &start_frame))
-                return kzv_usage_error(a.cmd, "--start-frame needs a number >= 0, not '%s'", v);
+        case OPT_START_FRAME:
+            if (!cli_parse_int(v, 0, INT64_MAX, &start_frame))
+                return cli_usage_error(a.cmd, "--start-frame needs a number >= 0, not '%s'", v);
             break;
-        case 7:
-            if (!kzv_parse_int(v, 1, 4096, &queue_cap))
-                return kzv_usage_error(a.cmd, "--queue needs a number from 1 to 4096, not '%s'", v);
+        case OPT_QUEUE:
+            if (!cli_parse_int(v, 1, 4096, &queue_cap))
+                return cli_usage_error(a.cmd, "--queue needs a number from 1 to 4096, not '%s'", v);
             break;
-        case 8:
+        case OPT_POLICY:
             if (!strcmp(v, "block"))
                 policy = KZV_QUEUE_BLOCK;
             else if (!strcmp(v, "drop"))
                 policy = KZV_QUEUE_DROP_OLDEST;
             else
-                return kzv_usage_error(a.cmd, "--policy is block or drop, not '%s'", v);
+                return cli_usage_error(a.cmd, "--policy is block or drop, not '%s'", v);
             break;
-        case 9: hw = v; break;
+        default:
+            if (cli_input_option(&in, r, v) < 0)
+                return CLI_EXIT_USAGE;
         }
     }
-    if (!path)
-        return kzv_usage_error(a.cmd, "no FILE given");
+    if (cli_one_file(&a, &in.path, true))
+        return CLI_EXIT_USAGE;
+    const char *path = in.path;
     if (start_frame >= 0 && !isnan(start_time))
-        return kzv_usage_error(a.cmd, "give --start or --start-frame, not both");
+        return cli_usage_error(a.cmd, "give --start or --start-frame, not both");
     if (out && !*out)
-        return kzv_usage_error(a.cmd, "empty output name");
+        return cli_usage_error(a.cmd, "empty output name");
 
     enum out_kind kind = OUT_NONE;
     if (!out)
@@ -278,34 +277,32 @@ int cmd_decode(int argc, char **argv)
     if (fmt_name) {
         fmt = kzv_pixfmt_from_name(fmt_name);
         if (fmt == KZV_PIXFMT_NONE)
-            return kzv_usage_error(a.cmd, "unknown format '%s' (rgb24, rgba, rgb48, yuv420p, "
+            return cli_usage_error(a.cmd, "unknown format '%s' (rgb24, rgba, rgb48, yuv420p, "
                                           "yuv422p, yuv444p, yuv420p10, yuv422p10, yuv444p10, "
                                           "nv12, p010, yuv)", fmt_name);
     }
     bool is_yuv = fmt == KZV_PIXFMT_YUV_AUTO || kzv_pixfmt_chroma_shift(fmt, NULL, NULL);
     if ((kind == OUT_DIR || kind == OUT_PATTERN) && is_yuv)
-        return kzv_usage_error(a.cmd, "PNG output needs rgb24, rgba or rgb48, not %s",
+        return cli_usage_error(a.cmd, "PNG output needs rgb24, rgba or rgb48, not %s",
                                kzv_pixfmt_name(fmt));
     if (kind == OUT_Y4M && (!is_yuv || fmt == KZV_PIXFMT_NV12 || fmt == KZV_PIXFMT_P010))
-        return kzv_usage_error(a.cmd, "y4m output needs a planar YUV format (yuv420p, yuv422p, "
+        return cli_usage_error(a.cmd, "y4m output needs a planar YUV format (yuv420p, yuv422p, "
                                "yuv444p, their 10-bit forms, or yuv), not %s%s", kzv_pixfmt_name(fmt),
                                is_yuv ? " (y4m has no semi-planar layout; write raw with -o -)" : "");
     if (kind == OUT_PATTERN && !pattern_ok(out))
-        return kzv_usage_error(a.cmd, "output pattern '%s' needs exactly one %%d (like %%06d); "
+        return cli_usage_error(a.cmd, "output pattern '%s' needs exactly one %%d (like %%06d); "
                                       "write %%%% for a literal %%", out);
     if (kind == OUT_RAW && isatty(STDOUT_FILENO))
-        return kzv_usage_error(a.cmd, "refusing to write raw video to a terminal; "
+        return cli_usage_error(a.cmd, "refusing to write raw video to a terminal; "
                                       "redirect standard output");
     if (kind == OUT_DIR && !make_dirs(out)) {
-        kzv_errorf(a.cmd, "cannot create directory '%s': %s", out, strerror(errno));
-        return KZV_EXIT_INPUT;
+        cli_errorf(a.cmd, "cannot create directory '%s': %s", out, strerror(errno));
+        return CLI_EXIT_INPUT;
     }
 
     kzv_processor_settings ps;
     kzv_processor_default_settings(&ps);
     ps.decoder.format = fmt;
-    ps.decoder.threads = (int)threads;
-    ps.decoder.hwaccel = hw;
     /* A raw or y4m stream has one picture size for all frames. */
     ps.decoder.keep_first_size = kind == OUT_RAW || kind == OUT_Y4M;
     ps.queue.capacity = (int)queue_cap;
@@ -314,62 +311,59 @@ int cmd_decode(int argc, char **argv)
     ps.start_time = start_time;
     ps.max_frames = max_frames;
     kzv_processor *p = NULL;
-    int err = kzv_processor_open(&p, path, NULL, &ps);
-    if (err < 0) {
-        kzv_errorf(a.cmd, "%s", kzv_decoder_last_error(NULL));
-        return KZV_EXIT_INPUT;
-    }
+    if (cli_open_processor(&in, &ps, &p) != CLI_EXIT_OK)
+        return CLI_EXIT_INPUT;
     const kzv_video_info *info = kzv_processor_info(p);
     /* "yuv" is settled now; hardware decoding resolves it to nv12/p010,
      * which y4m cannot carry. */
     fmt = info->format;
     if (kind == OUT_Y4M && (fmt == KZV_PIXFMT_NV12 || fmt == KZV_PIXFMT_P010)) {
-        kzv_errorf(a.cmd, "%s decodes to %s, which y4m cannot carry; use --format yuv420p or "
+        cli_errorf(a.cmd, "%s decodes to %s, which y4m cannot carry; use --format yuv420p or "
                    "yuv420p10, or raw output (-o -)", path, kzv_pixfmt_name(fmt));
         kzv_processor_close(&p);
-        return KZV_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
 
-    writer w = { .cmd = a.cmd, .out = out, .kind = kind, .info = info, .rc = KZV_EXIT_OK };
+    writer w = { .cmd = a.cmd, .out = out, .kind = kind, .info = info, .rc = CLI_EXIT_OK };
     if (kind == OUT_RAW) {
         w.fp = stdout;
     } else if (kind == OUT_Y4M) {
         w.fp = fopen(out, "wb");
         if (!w.fp) {
-            kzv_errorf(a.cmd, "cannot write '%s': %s", out, strerror(errno));
+            cli_errorf(a.cmd, "cannot write '%s': %s", out, strerror(errno));
             kzv_processor_close(&p);
-            return KZV_EXIT_INPUT;
+            return CLI_EXIT_INPUT;
         }
     }
 
     int64_t want = max_frames;
     if (info->total_frames >= 0 && (want < 0 || info->total_frames < want))
         want = info->total_frames;
-    kzv_progress_init(&w.prog, "decode", want);
-    double t0 = kzv_now();
-    err = kzv_processor_run(p, write_frame, &w);
-    kzv_progress_clear(&w.prog);
-    double elapsed = kzv_now() - t0;
+    cli_progress_init(&w.prog, "decode", want);
+    double t0 = cli_now();
+    int err = kzv_processor_run(p, write_frame, &w);
+    cli_progress_clear(&w.prog);
+    double elapsed = cli_now() - t0;
     int rc = w.rc;
-    if (kind == OUT_Y4M && w.n == 0 && rc == KZV_EXIT_OK &&
-        !kzv_y4m_write_header(w.fp, info->width, info->height, fmt, info->frame_rate,
+    if (kind == OUT_Y4M && w.n == 0 && rc == CLI_EXIT_OK &&
+        !cli_y4m_write_header(w.fp, info->width, info->height, fmt, info->frame_rate,
                               info->sample_aspect_ratio, info->color.range)) {
-        kzv_errorf(a.cmd, "cannot write '%s'", out);
-        rc = KZV_EXIT_INPUT;
+        cli_errorf(a.cmd, "cannot write '%s'", out);
+        rc = CLI_EXIT_INPUT;
     }
-    if (rc == KZV_EXIT_OK && err < 0) {
-        kzv_errorf(a.cmd, "%s: %s", path, kzv_processor_last_error(p)[0] ? kzv_processor_last_error(p)
+    if (rc == CLI_EXIT_OK && err < 0) {
+        cli_errorf(a.cmd, "%s: %s", path, kzv_processor_last_error(p)[0] ? kzv_processor_last_error(p)
                                                                           : kzv_strerror(err));
-        rc = KZV_EXIT_INPUT;
+        rc = CLI_EXIT_INPUT;
     }
     if (w.fp && w.fp != stdout) {
-        if (fclose(w.fp) != 0 && rc == KZV_EXIT_OK) {
-            kzv_errorf(a.cmd, "cannot write '%s'", out);
-            rc = KZV_EXIT_INPUT;
+        if (fclose(w.fp) != 0 && rc == CLI_EXIT_OK) {
+            cli_errorf(a.cmd, "cannot write '%s'", out);
+            rc = CLI_EXIT_INPUT;
         }
-    } else if (w.fp && (fflush(w.fp) != 0 || ferror(w.fp)) && rc == KZV_EXIT_OK) {
-        kzv_errorf(a.cmd, "cannot write to standard output");
-        rc = KZV_EXIT_INPUT;
+    } else if (w.fp && (fflush(w.fp) != 0 || ferror(w.fp)) && rc == CLI_EXIT_OK) {
+        cli_errorf(a.cmd, "cannot write to standard output");
+        rc = CLI_EXIT_INPUT;
     }
     if (kind == OUT_NONE || isatty(STDERR_FILENO)) {
         kzv_decoder_stats st;

@@ -28,48 +28,48 @@ static void print_json(const char *path, const kzv_video_info *in)
 {
     FILE *o = stdout;
     fputs("{\"file\":", o);
-    kzv_json_str(o, path);
+    cli_json_str(o, path);
     fputs(",\"codec\":", o);
-    kzv_json_str(o, in->codec);
+    cli_json_str(o, in->codec);
     fprintf(o, ",\"width\":%d,\"height\":%d,\"fps\":", in->width, in->height);
-    kzv_json_num(o, "%.6f", in->fps > 0 ? in->fps : NAN);
+    cli_json_num(o, "%.6f", in->fps > 0 ? in->fps : NAN);
     fputs(",\"frame_rate\":", o);
-    kzv_json_rational(o, in->frame_rate);
+    cli_json_rational(o, in->frame_rate);
     fprintf(o, ",\"total_frames\":%lld,\"header_frames\":%lld,\"duration\":",
             (long long)in->total_frames, (long long)in->header_frames);
-    kzv_json_num(o, "%.6f", in->duration > 0 ? in->duration : NAN);
+    cli_json_num(o, "%.6f", in->duration > 0 ? in->duration : NAN);
     fputs(",\"start_time\":", o);
-    kzv_json_num(o, "%.6f", in->start_time);
+    cli_json_num(o, "%.6f", in->start_time);
     fputs(",\"container\":", o);
-    kzv_json_str(o, in->container);
+    cli_json_str(o, in->container);
     fputs(",\"pix_fmt\":", o);
-    kzv_json_str(o, in->pix_fmt);
+    cli_json_str(o, in->pix_fmt);
     fprintf(o, ",\"bit_depth\":%d,\"yuv_format\":", in->bit_depth);
-    kzv_json_str(o, kzv_pixfmt_name(in->format));
+    cli_json_str(o, kzv_pixfmt_name(in->format));
     fputs(",\"color_matrix\":", o);
-    kzv_json_str(o, kzv_color_matrix_name(in->color.matrix));
+    cli_json_str(o, kzv_color_matrix_name(in->color.matrix));
     fputs(",\"color_range\":", o);
-    kzv_json_str(o, kzv_color_range_name(in->color.range));
+    cli_json_str(o, kzv_color_range_name(in->color.range));
     fputs(",\"color_primaries\":", o);
-    kzv_json_str(o, kzv_primaries_name(in->color.primaries));
+    cli_json_str(o, cli_primaries_name(in->color.primaries));
     fputs(",\"color_transfer\":", o);
-    kzv_json_str(o, kzv_transfer_name(in->color.transfer));
+    cli_json_str(o, cli_transfer_name(in->color.transfer));
     fprintf(o, ",\"color_matrix_tagged\":%s,\"color_range_tagged\":%s,\"rotation\":%d,"
                "\"time_base\":",
             in->color.matrix_tagged ? "true" : "false",
             in->color.range_tagged ? "true" : "false", in->rotation);
-    kzv_json_rational(o, in->time_base);
+    cli_json_rational(o, in->time_base);
     fputs(",\"bit_rate\":", o);
     if (in->bit_rate > 0)
         fprintf(o, "%lld", (long long)in->bit_rate);
     else
         fputs("null", o);
     fputs(",\"sample_aspect_ratio\":", o);
-    kzv_json_rational(o, in->sample_aspect_ratio);
+    cli_json_rational(o, in->sample_aspect_ratio);
     fprintf(o, ",\"stream_index\":%d,\"decoder\":", in->stream_index);
-    kzv_json_str(o, in->decoder);
+    cli_json_str(o, in->decoder);
     fputs(",\"hwaccel\":", o);
-    kzv_json_str(o, in->hwaccel);
+    cli_json_str(o, in->hwaccel);
     fputs("}\n", o);
 }
 
@@ -110,7 +110,7 @@ static void print_text(const char *path, const kzv_video_info *in, bool counted)
             in->color.matrix_tagged ? "" : " (untagged, assumed)",
             kzv_color_range_name(in->color.range),
             in->color.range_tagged ? "" : " (untagged, assumed)",
-            kzv_primaries_name(in->color.primaries), kzv_transfer_name(in->color.transfer));
+            cli_primaries_name(in->color.primaries), cli_transfer_name(in->color.transfer));
     if (in->rotation)
         fprintf(o, "Rotation:     %d degrees clockwise\n", in->rotation);
     else
@@ -133,9 +133,9 @@ static int list_hwaccels(bool json)
         bool ok = kzv_hwaccel_probe(name, why, sizeof(why)) == KZV_OK;
         if (json) {
             printf("%s{\"name\":", i ? "," : "");
-            kzv_json_str(stdout, name);
+            cli_json_str(stdout, name);
             printf(",\"available\":%s,\"reason\":", ok ? "true" : "false");
-            kzv_json_str(stdout, ok ? "" : why);
+            cli_json_str(stdout, ok ? "" : why);
             fputs("}", stdout);
         } else {
             printf("%-14s %s%s%s\n", name, ok ? "available" : "not available",
@@ -144,58 +144,58 @@ static int list_hwaccels(bool json)
     }
     if (json)
         fputs("]}\n", stdout);
-    return fflush(stdout) == 0 ? KZV_EXIT_OK : KZV_EXIT_INPUT;
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INPUT;
 }
 
 int cmd_probe(int argc, char **argv)
 {
-    static const kzv_opt opts[] = {
-        { "json", 0, false }, { "count", 0, false }, { "help", 'h', false },
-        { "hw", 0, true }, { "hwaccel", 0, false }, { 0 },
+    enum { OPT_JSON = CLI_OPT_FIRST_OWN, OPT_COUNT, OPT_HWACCEL };
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, OPT_JSON }, { "count", no_argument, NULL, OPT_COUNT },
+        { "hwaccel", no_argument, NULL, OPT_HWACCEL }, CLI_LONGOPT_HELP, CLI_LONGOPT_HW,
+        CLI_LONGOPT_STREAM, { 0 },
     };
     bool json = false, count = false, list_hw = false;
-    const char *path = NULL, *v, *hw = NULL;
-    kzv_args a;
-    kzv_args_init(&a, argc, argv);
-    for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
+    const char *v;
+    cli_input in;
+    cli_args a;
+    cli_args_init(&a, argc, argv, opts);
+    cli_input_init(&in, a.cmd);
+    for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
         switch (r) {
-        case -3: return KZV_EXIT_USAGE;
-        case -1:
-            if (path)
-                return kzv_usage_error(a.cmd, "more than one FILE given");
-            path = v;
-            break;
-        case 0: json = true; break;
-        case 1: count = true; break;
-        case 2: fputs(usage, stdout); return KZV_EXIT_OK;
-        case 3: hw = v; break;
-        case 4: list_hw = true; break;
+        case CLI_ERR: return CLI_EXIT_USAGE;
+        case OPT_JSON: json = true; break;
+        case OPT_COUNT: count = true; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        case OPT_HWACCEL: list_hw = true; break;
+        default:
+            if (cli_input_option(&in, r, v) < 0)
+                return CLI_EXIT_USAGE;
         }
     }
-    if (list_hw && !path)
+    if (cli_one_file(&a, &in.path, !list_hw))
+        return CLI_EXIT_USAGE;
+    if (list_hw && !in.path)
         return list_hwaccels(json);
-    if (!path)
-        return kzv_usage_error(a.cmd, "no FILE given");
 
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
     s.count_frames = count;
-    s.hwaccel = hw;
     /* Costs nothing (probe converts no frame) and makes info.format say what
      * `decode --format yuv` would hand out. */
     s.format = KZV_PIXFMT_YUV_AUTO;
-    kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
+    kzv_decoder *d = cli_open_decoder(&in, &s);
     if (!d)
-        return KZV_EXIT_INPUT;
-    const kzv_video_info *in = kzv_decoder_info(d);
+        return CLI_EXIT_INPUT;
+    const kzv_video_info *info = kzv_decoder_info(d);
     if (json)
-        print_json(path, in);
+        print_json(in.path, info);
     else
-        print_text(path, in, count);
+        print_text(in.path, info, count);
     kzv_decoder_close(&d);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        kzv_errorf(a.cmd, "cannot write to standard output");
-        return KZV_EXIT_INPUT;
+        cli_errorf(a.cmd, "cannot write to standard output");
+        return CLI_EXIT_INPUT;
     }
-    return KZV_EXIT_OK;
+    return CLI_EXIT_OK;
 }

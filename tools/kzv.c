@@ -50,26 +50,26 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         print_help(stderr);
-        return KZV_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     const char *name = argv[1];
     if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
         print_help(stdout);
-        return KZV_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     if (!strcmp(name, "--version") || !strcmp(name, "-V") || !strcmp(name, "version")) {
         print_version(stdout);
-        return KZV_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     if (!strcmp(name, "help")) {
         if (argc == 2) {
             print_help(stdout);
-            return KZV_EXIT_OK;
+            return CLI_EXIT_OK;
         }
         const command *c = find_command(argv[2]);
         if (!c) {
             fprintf(stderr, "kzv: unknown command '%s'\nTry 'kzv --help'.\n", argv[2]);
-            return KZV_EXIT_USAGE;
+            return CLI_EXIT_USAGE;
         }
         char *hargv[] = { (char *)c->name, (char *)"--help", NULL };
         return c->run(2, hargv);
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     const command *c = find_command(name);
     if (!c) {
         fprintf(stderr, "kzv: unknown command '%s'\nTry 'kzv --help'.\n", name);
-        return KZV_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     return c->run(argc - 1, argv + 1);
 }

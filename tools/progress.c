@@ -3,20 +3,20 @@
 
 #include "kzv.h"
 
-void kzv_progress_init(kzv_progress *p, const char *label, int64_t total)
+void cli_progress_init(cli_progress *p, const char *label, int64_t total)
 {
     p->enabled = isatty(STDERR_FILENO) == 1;
     p->shown = false;
     p->label = label;
     p->total = total;
-    p->start = p->last = kzv_now();
+    p->start = p->last = cli_now();
 }
 
-void kzv_progress_update(kzv_progress *p, int64_t done)
+void cli_progress_update(cli_progress *p, int64_t done)
 {
     if (!p->enabled)
         return;
-    double now = kzv_now();
+    double now = cli_now();
     if (now - p->last < 0.2)
         return;
     p->last = now;
@@ -32,7 +32,7 @@ void kzv_progress_update(kzv_progress *p, int64_t done)
     p->shown = true;
 }
 
-void kzv_progress_clear(kzv_progress *p)
+void cli_progress_clear(cli_progress *p)
 {
     if (p->enabled && p->shown) {
         fputs("\r\033[K", stderr);

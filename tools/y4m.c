@@ -1,7 +1,7 @@
 /* YUV4MPEG2 output (the format mjpegtools, x264 and ffmpeg read). */
 #include "kzv.h"
 
-bool kzv_y4m_write_header(FILE *fp, int w, int h, kzv_pixfmt fmt, kzv_rational rate,
+bool cli_y4m_write_header(FILE *fp, int w, int h, kzv_pixfmt fmt, kzv_rational rate,
                           kzv_rational sar, int range)
 {
     const char *cs;
@@ -30,9 +30,9 @@ bool kzv_y4m_write_header(FILE *fp, int w, int h, kzv_pixfmt fmt, kzv_rational r
                    rate.den, sar.num, sar.den, cs, xr) > 0;
 }
 
-bool kzv_y4m_write_frame(FILE *fp, const kzv_frame *f)
+bool cli_y4m_write_frame(FILE *fp, const kzv_frame *f)
 {
     if (fputs("FRAME\n", fp) == EOF)
         return false;
-    return kzv_write_frame_raw(fp, f);
+    return cli_write_frame_raw(fp, f);
 }

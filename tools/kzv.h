@@ -150,11 +150,51 @@ void cli_progress_update(cli_progress *p, int64_t done);
 void cli_progress_clear(cli_progress *p);
 
 /* ---- YUV4MPEG2 (y4m.c) -------------------------------------------------- */
-/* Write the stream header for frames of size w×h in format fmt (YUV only).
- * Returns false for formats y4m cannot carry, or on a write error. */
-bool cli_y4m_write_header(FILE *fp, int w, int h, kzv_pixfmt fmt, kzv_rational rate,
-                          kzv_rational sar, int range);
+/* Write the stream header for frames like `first` (NULL: from info->format
+ * and the stream's size) the way FFmpeg's yuv4mpegpipe muxer does. Returns
+ * false for formats y4m cannot carry, or on a write error. */
+bool cli_y4m_write_header(FILE *fp, const kzv_frame *first, const kzv_video_info *info);
 bool cli_y4m_write_frame(FILE *fp, const kzv_frame *f);
+
+/* ---- output (output.c): the writer chosen from the -o name ---------------
+ *   -                 raw frames on standard output
+ *   NAME.rgb / .yuv / .raw   raw frames in one file (.rgb needs an RGB format,
+ *                     .yuv a YUV one and defaults to the source's layout)
+ *   NAME.y4m          YUV4MPEG2 (defaults to the source's layout)
+ *   NAME.png          one image (one frame)
+ *   PATTERN with %d   one PNG per frame, named by frame index
+ *   DIR, DIR/ or a name without extension: DIR/000000.png …
+ * Anything else is a usage error. */
+typedef enum cli_out_kind {
+    CLI_OUT_NONE, CLI_OUT_RAW, CLI_OUT_Y4M, CLI_OUT_IMAGE, CLI_OUT_PATTERN, CLI_OUT_DIR,
+} cli_out_kind;
+typedef enum cli_out_sample { CLI_SAMPLE_ANY, CLI_SAMPLE_RGB, CLI_SAMPLE_YUV } cli_out_sample;
+
+typedef struct cli_output {
+    const char *cmd, *name;
+    cli_out_kind kind;
+    cli_out_sample sample;  /* what a raw file's extension promises */
+    FILE *fp;
+    int64_t frames;         /* written so far */
+    char path[4096];        /* scratch for pattern / directory names */
+} cli_output;
+
+/* Classify `name` (NULL: no output). 0, or CLI_EXIT_USAGE after the message. */
+int cli_output_init(cli_output *o, const char *cmd, const char *name);
+/* The format used without --format (rgb24, or yuv: the source's layout). */
+kzv_pixfmt cli_output_default_format(const cli_output *o);
+/* 0, or CLI_EXIT_USAGE after the message when this output cannot take fmt. */
+int cli_output_check_format(const cli_output *o, kzv_pixfmt fmt);
+/* True when every frame must have one size (raw and y4m streams). */
+bool cli_output_one_size(const cli_output *o);
+/* Create the directory / open the file: an exit code (message printed). */
+int cli_output_open(cli_output *o);
+/* Write one frame: an exit code (message printed). */
+int cli_output_frame(cli_output *o, const kzv_frame *f, const kzv_video_info *info);
+/* Finish (a y4m header when no frame came, close): rc, or the write error's code. */
+int cli_output_close(cli_output *o, const kzv_video_info *info, int rc);
+/* "standard output" or the name, for messages. */
+const char *cli_output_describe(const cli_output *o);
 
 /* ---- bitmap font (sheet_font.c) ----------------------------------------- */
 #define CLI_FONT_W 5

@@ -1,9 +1,12 @@
-/* YUV4MPEG2 output (the format mjpegtools, x264 and ffmpeg read). */
+/* YUV4MPEG2 output (the format mjpegtools, x264 and ffmpeg read), with the
+ * header FFmpeg's yuv4mpegpipe muxer writes for the same stream. */
 #include "kzv.h"
 
-bool cli_y4m_write_header(FILE *fp, int w, int h, kzv_pixfmt fmt, kzv_rational rate,
-                          kzv_rational sar, int range)
+bool cli_y4m_write_header(FILE *fp, const kzv_frame *first, const kzv_video_info *info)
 {
+    kzv_pixfmt fmt = first ? first->format : info->format;
+    int w = first ? first->width : info->width, h = first ? first->height : info->height;
+    const kzv_color *color = first ? &first->color : &info->color;
     const char *cs;
     switch (fmt) {
     case KZV_PIXFMT_YUV420P: cs = "C420jpeg XYSCSS=420JPEG"; break;
@@ -20,12 +23,13 @@ bool cli_y4m_write_header(FILE *fp, int w, int h, kzv_pixfmt fmt, kzv_rational r
     if (kzv_pixfmt_sample_bytes(fmt) > 1)
         return false;   /* would need byte swapping, which the writer does not do */
 #endif
+    kzv_rational rate = info->frame_rate, sar = info->sample_aspect_ratio;
     if (rate.num <= 0 || rate.den <= 0)
         rate = (kzv_rational){ 25, 1 };
     if (sar.num <= 0 || sar.den <= 0)
         sar = (kzv_rational){ 0, 0 };
-    const char *xr = range == KZV_RANGE_FULL ? " XCOLORRANGE=FULL"
-                   : range == KZV_RANGE_LIMITED ? " XCOLORRANGE=LIMITED" : "";
+    const char *xr = color->range == KZV_RANGE_FULL ? " XCOLORRANGE=FULL"
+                   : color->range == KZV_RANGE_LIMITED ? " XCOLORRANGE=LIMITED" : "";
     return fprintf(fp, "YUV4MPEG2 W%d H%d F%d:%d Ip A%d:%d %s%s\n", w, h, rate.num,
                    rate.den, sar.num, sar.den, cs, xr) > 0;
 }

@@ -34,9 +34,11 @@ static const char usage[] =
     "                    in host byte order. Other extensions are refused.\n"
     "                    without -o, frames are decoded and discarded and a summary\n"
     "                    (frames, seconds, fps) goes to standard error\n"
-    "  --start SEC       begin with the frame displayed at SEC seconds (exact)\n"
+    "  --start SEC       begin with the frame displayed at SEC seconds (exact;\n"
+    "                    SEC >= 0, stream time as kzv frames prints it)\n"
     "  --start-frame N   begin with frame N (display order, 0-based; exact)\n"
-    "  --frames N        stop after N frames\n"
+    "                    a start past the end is a usage error (exit 2)\n"
+    "  --frames N        stop after N frames (N >= 1)\n"
     "  --format F        rgb24 (default), rgba, rgb48, yuv420p, yuv422p, yuv444p,\n"
     "                    yuv420p10, yuv422p10, yuv444p10 (10-bit values in 16-bit\n"
     "                    samples), nv12, p010 (10 bits in the high bits), or\n"
@@ -104,18 +106,15 @@ int cmd_decode(int argc, char **argv)
         case CLI_ERR: return CLI_EXIT_USAGE;
         case 'o': out = v; break;
         case 'n':
-            if (!cli_parse_int(v, 0, INT64_MAX, &max_frames))
-                return cli_usage_error(a.cmd, "--frames needs a number >= 0, not '%s'", v);
+            if (!cli_parse_int(v, 1, INT64_MAX, &max_frames))
+                return cli_usage_error(a.cmd, "--frames needs a number >= 1, not '%s'", v);
             break;
         case 'f': fmt_name = v; break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        case OPT_START: {
-            char *end = NULL;
-            start_time = strtod(v, &end);
-            if (!*v || *end || !isfinite(start_time))
-                return cli_usage_error(a.cmd, "--start needs a time in seconds, not '%s'", v);
+        case OPT_START:
+            if (!cli_parse_seconds(v, &start_time))
+                return cli_usage_error(a.cmd, "--start needs a time in seconds >= 0, not '%s'", v);
             break;
-        }
         case OPT_START_FRAME:
             if (!cli_parse_int(v, 0, INT64_MAX, &start_frame))
                 return cli_usage_error(a.cmd, "--start-frame needs a number >= 0, not '%s'", v);
@@ -172,6 +171,10 @@ int cmd_decode(int argc, char **argv)
     ps.start_frame = start_frame;
     ps.start_time = start_time;
     ps.max_frames = max_frames;
+    /* A start is an exact seek, which builds the frame index anyway: build
+     * it at open, so a start past the end is refused before anything is
+     * written. */
+    ps.decoder.count_frames = start_frame >= 0 || !isnan(start_time);
     kzv_processor *p = NULL;
     if (cli_open_processor(&in, &ps, &p) != CLI_EXIT_OK)
         return CLI_EXIT_INPUT;
@@ -184,6 +187,12 @@ int cmd_decode(int argc, char **argv)
                    "yuv420p10, or raw output (.yuv or -)", path, kzv_pixfmt_name(fmt));
         kzv_processor_close(&p);
         return CLI_EXIT_USAGE;
+    }
+    if (start_frame >= 0 && info->total_frames >= 0 && start_frame >= info->total_frames) {
+        kzv_processor_close(&p);
+        return cli_usage_error(a.cmd, "--start-frame %lld is past the end: %s has %lld frames "
+                               "(0 to %lld)", start_frame, path, (long long)info->total_frames,
+                               (long long)info->total_frames - 1);
     }
     if ((urc = cli_output_open(&o)) != CLI_EXIT_OK) {
         kzv_processor_close(&p);
@@ -204,6 +213,14 @@ int cmd_decode(int argc, char **argv)
         cli_errorf(a.cmd, "%s: %s", path, kzv_processor_last_error(p)[0] ? kzv_processor_last_error(p)
                                                                           : kzv_strerror(err));
         rc = CLI_EXIT_INPUT;
+    }
+    if (rc == CLI_EXIT_OK && o.frames == 0 && !isnan(start_time)) {
+        /* Nothing from a start time: it lies past the last frame's end. */
+        cli_output_close(&o, NULL, CLI_EXIT_USAGE);
+        cli_output_remove(&o);
+        kzv_processor_close(&p);
+        return cli_usage_error(a.cmd, "--start %g is past the end of %s (its last frame ends at "
+                               "%.6f s)", start_time, path, info->start_time + info->duration);
     }
     rc = cli_output_close(&o, info, rc);
     if (o.kind == CLI_OUT_NONE || isatty(STDERR_FILENO)) {

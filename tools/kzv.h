@@ -193,6 +193,8 @@ int cli_output_open(cli_output *o);
 int cli_output_frame(cli_output *o, const kzv_frame *f, const kzv_video_info *info);
 /* Finish (a y4m header when no frame came, close): rc, or the write error's code. */
 int cli_output_close(cli_output *o, const kzv_video_info *info, int rc);
+/* Remove the file a refused request created (raw file, y4m; after close). */
+void cli_output_remove(const cli_output *o);
 /* "standard output" or the name, for messages. */
 const char *cli_output_describe(const cli_output *o);
 

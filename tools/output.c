@@ -226,6 +226,12 @@ int cli_output_open(cli_output *o)
     }
 }
 
+void cli_output_remove(const cli_output *o)
+{
+    if ((o->kind == CLI_OUT_RAW && strcmp(o->name, "-")) || o->kind == CLI_OUT_Y4M)
+        unlink(o->name);
+}
+
 const char *cli_output_describe(const cli_output *o)
 {
     return o->kind == CLI_OUT_RAW && !strcmp(o->name, "-") ? "standard output" : o->name;

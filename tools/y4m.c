@@ -9,7 +9,11 @@ bool cli_y4m_write_header(FILE *fp, const kzv_frame *first, const kzv_video_info
     const kzv_color *color = first ? &first->color : &info->color;
     const char *cs;
     switch (fmt) {
-    case KZV_PIXFMT_YUV420P: cs = "C420jpeg XYSCSS=420JPEG"; break;
+    case KZV_PIXFMT_YUV420P:   /* FFmpeg's names for the 4:2:0 chroma sitings */
+        cs = color->chroma_location == KZV_CHROMA_TOPLEFT ? "C420paldv XYSCSS=420PALDV"
+           : color->chroma_location == KZV_CHROMA_LEFT ? "C420mpeg2 XYSCSS=420MPEG2"
+           : "C420jpeg XYSCSS=420JPEG";
+        break;
     case KZV_PIXFMT_YUV422P: cs = "C422 XYSCSS=422"; break;
     case KZV_PIXFMT_YUV444P: cs = "C444 XYSCSS=444"; break;
     /* Deeper samples are 16-bit little-endian in y4m, as in kzv's frames on
@@ -28,10 +32,16 @@ bool cli_y4m_write_header(FILE *fp, const kzv_frame *first, const kzv_video_info
         rate = (kzv_rational){ 25, 1 };
     if (sar.num <= 0 || sar.den <= 0)
         sar = (kzv_rational){ 0, 0 };
-    const char *xr = color->range == KZV_RANGE_FULL ? " XCOLORRANGE=FULL"
+    /* The range only when the source says (as FFmpeg: readers assume limited). */
+    const char *xr = !color->range_tagged ? ""
+                   : color->range == KZV_RANGE_FULL ? " XCOLORRANGE=FULL"
                    : color->range == KZV_RANGE_LIMITED ? " XCOLORRANGE=LIMITED" : "";
-    return fprintf(fp, "YUV4MPEG2 W%d H%d F%d:%d Ip A%d:%d %s%s\n", w, h, rate.num,
-                   rate.den, sar.num, sar.den, cs, xr) > 0;
+    /* Interlacing from the first frame, as FFmpeg's encoder settles it. */
+    bool il = first ? first->interlaced : info->interlaced;
+    bool tff = first ? first->top_field_first : info->top_field_first;
+    char inter = !il ? 'p' : tff ? 't' : 'b';
+    return fprintf(fp, "YUV4MPEG2 W%d H%d F%d:%d I%c A%d:%d %s%s\n", w, h, rate.num,
+                   rate.den, inter, sar.num, sar.den, cs, xr) > 0;
 }
 
 bool cli_y4m_write_frame(FILE *fp, const kzv_frame *f)

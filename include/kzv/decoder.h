@@ -110,6 +110,18 @@ typedef struct kzv_decoder_settings {
 /** Fill *s with the defaults documented above. */
 KZV_API void kzv_decoder_default_settings(kzv_decoder_settings *s);
 
+/** Field order of an interlaced stream (FFmpeg's AVFieldOrder values):
+ *  tt = top coded first, top displayed first; bb = bottom, bottom; tb = top
+ *  coded first, bottom displayed first; bt = the reverse. */
+typedef enum kzv_field_order {
+    KZV_FIELD_UNKNOWN     = 0,
+    KZV_FIELD_PROGRESSIVE = 1,
+    KZV_FIELD_TT          = 2,
+    KZV_FIELD_BB          = 3,
+    KZV_FIELD_TB          = 4,
+    KZV_FIELD_BT          = 5,
+} kzv_field_order;
+
 /** What the decoder knows about the stream after opening. Owned by the
  *  decoder and lent out by const pointer, so later versions append fields at
  *  the end (see "Room to grow" in common.h). */
@@ -140,6 +152,12 @@ typedef struct kzv_video_info {
                                      settings.format, or for KZV_PIXFMT_YUV_AUTO the
                                      concrete format it resolved to (e.g.
                                      KZV_PIXFMT_YUV420P10 for yuv420p10le) */
+    kzv_field_order field_order; /**< field order the container/codec parameters
+                                     declare (what ffprobe prints as field_order);
+                                     KZV_FIELD_UNKNOWN when they do not say */
+    bool interlaced;            /**< the first frame is interlaced (kzv_frame.interlaced;
+                                     a stream may mix progressive and interlaced frames) */
+    bool top_field_first;       /**< the first frame's kzv_frame.top_field_first */
 } kzv_video_info;
 
 /** Counters of a decoder (kzv_decoder_get_stats()); fixed size (see "Room to

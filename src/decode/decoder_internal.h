@@ -113,6 +113,20 @@ static inline double kzv_dec_seconds(int64_t ts, AVRational tb)
     return ts == AV_NOPTS_VALUE ? 0.0 : (double)ts * tb.num / tb.den;
 }
 
+/* A decoded picture's interlacing: two fields, which is shown first, and
+ * how many fields to repeat (FFmpeg's repeat_pict, clamped to 0..255). */
+static inline void kzv_dec_fields(const AVFrame *f, bool *interlaced, bool *tff, uint8_t *repeat)
+{
+#ifdef AV_FRAME_FLAG_INTERLACED
+    *interlaced = (f->flags & AV_FRAME_FLAG_INTERLACED) != 0;
+    *tff = *interlaced && (f->flags & AV_FRAME_FLAG_TOP_FIELD_FIRST) != 0;
+#else
+    *interlaced = f->interlaced_frame != 0;
+    *tff = *interlaced && f->top_field_first != 0;
+#endif
+    *repeat = f->repeat_pict <= 0 ? 0 : f->repeat_pict > 255 ? 255 : (uint8_t)f->repeat_pict;
+}
+
 /* ---- decoder_seek.c ------------------------------------------------------ */
 
 /* Build the frame index once (a separate demux-only pass over the file). */

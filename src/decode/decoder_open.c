@@ -199,6 +199,11 @@ static void fill_info(kzv_decoder *d)
     AVRational sar = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio : st->sample_aspect_ratio;
     in->sample_aspect_ratio = sar.num > 0 ? (kzv_rational){ sar.num, sar.den } : (kzv_rational){ 0, 1 };
     in->format = d->s.format;
+    int fo = st->codecpar->field_order;
+    in->field_order = fo >= KZV_FIELD_PROGRESSIVE && fo <= KZV_FIELD_BT ? (kzv_field_order)fo
+                                                                         : KZV_FIELD_UNKNOWN;
+    uint8_t repeat;
+    kzv_dec_fields(f, &in->interlaced, &in->top_field_first, &repeat);
 }
 
 /* avformat_find_stream_info() decodes a few pictures with decoders of its

@@ -310,6 +310,7 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
     f->frame_index = d->next_index++;
     f->keyframe = is_keyframe(src);
     f->color = color;
+    kzv_dec_fields(src, &f->interlaced, &f->top_field_first, &f->repeat_pict);
     d->stats.frames_output++;
     *out = f;
     return KZV_OK;

@@ -101,7 +101,7 @@ check "reschange: last PNG is 480x270 ($wh)" test "$wh" = "480,270"
 f=$(fixture h264.mp4)
 expect_rc 0 "decode -o out.y4m" decode "$f" -o "$TMP/out.y4m"
 head -c 80 "$TMP/out.y4m" | head -1 >"$TMP/y4mhdr"
-check "y4m header: $(cat "$TMP/y4mhdr")" grep -q '^YUV4MPEG2 W320 H240 F25:1 Ip A[0-9]*:[0-9]* C420jpeg' "$TMP/y4mhdr"
+check "y4m header: $(cat "$TMP/y4mhdr")" grep -q '^YUV4MPEG2 W320 H240 F25:1 Ip A[0-9]*:[0-9]* C420mpeg2' "$TMP/y4mhdr"
 r=$(ffprobe -v error -count_frames -show_entries stream=width,height,pix_fmt,nb_read_frames \
     -of csv=p=0 "$TMP/out.y4m")
 check "ffprobe reads the y4m: 320x240 yuv420p, 50 frames ($r)" test "$r" = "320,240,yuv420p,50"

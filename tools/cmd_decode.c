@@ -50,7 +50,8 @@ static const char usage[] =
     "  --threads N       decoding threads (0 = one per core, the default)\n"
     "  --queue N         frames buffered between decoding and writing (default 16)\n"
     "  --policy P        block (default: every frame) or drop (drop the oldest\n"
-    "                    queued frame when the writer falls behind)\n"
+    "                    queued frame when the writer falls behind; how many were\n"
+    "                    dropped is always said on standard error)\n"
     "  --hw NAME         hardware decoding: auto, cuda, vaapi, … (software when\n"
     "                    unavailable; kzv probe --hwaccel lists them)\n"
     "  --help            show this help\n\n"
@@ -223,11 +224,15 @@ int cmd_decode(int argc, char **argv)
                                "%.6f s)", start_time, path, info->start_time + info->duration);
     }
     rc = cli_output_close(&o, info, rc);
+    kzv_processor_stats pst;
+    kzv_processor_get_stats(p, &pst);
+    if (pst.dropped > 0)   /* asked for, but never silently: the output has holes */
+        cli_warnf(a.cmd, "%lld of %lld frames dropped (--policy drop: the writer fell behind "
+                  "decoding); %lld written", (long long)pst.dropped,
+                  (long long)(pst.dropped + o.frames), (long long)o.frames);
     if (o.kind == CLI_OUT_NONE || isatty(STDERR_FILENO)) {
         kzv_decoder_stats st;
-        kzv_processor_stats pst;
         kzv_processor_get_decoder_stats(p, &st);
-        kzv_processor_get_stats(p, &pst);
         fprintf(stderr, "%lld frames (%s %dx%d) in %.3f s, %.1f fps", (long long)o.frames,
                 kzv_pixfmt_name(fmt), info->width, info->height, elapsed,
                 elapsed > 0 ? (double)o.frames / elapsed : 0.0);

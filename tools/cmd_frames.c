@@ -9,7 +9,9 @@ static const char usage[] =
     "Text: one line per frame: index, pts and duration in seconds, K for a\n"
     "keyframe, size; then a '#' summary line.\n"
     "  --json       JSON Lines: one object per frame with keys index, pts, pts_ts,\n"
-    "               duration, keyframe, width, height (pts null when unknown)\n"
+    "               time_base, duration, keyframe, width, height (pts null when\n"
+    "               unknown; pts = pts_ts * time_base exactly, pts itself rounded\n"
+    "               to 6 decimals, which kzv decode --start accepts as that frame)\n"
     "  --threads N  decoding threads (0 = one per core, the default)\n"
     "  --help       show this help\n";
 
@@ -66,6 +68,8 @@ int cmd_frames(int argc, char **argv)
                 fprintf(stdout, ",\"pts_ts\":%lld", (long long)f->pts_ts);
             else
                 fputs(",\"pts_ts\":null", stdout);
+            fputs(",\"time_base\":", stdout);
+            cli_json_rational(stdout, f->time_base);
             fputs(",\"duration\":", stdout);
             cli_json_num(stdout, "%.6f", f->duration);
             fprintf(stdout, ",\"keyframe\":%s,\"width\":%d,\"height\":%d}\n",

@@ -255,7 +255,12 @@ KZV_API int kzv_decoder_get_index(kzv_decoder *d, const kzv_index_entry **entrie
  * EXACT: the next kzv_decoder_next() returns the frame displayed at that time
  * (pts <= t < pts + duration; the first frame when t is before it) with its
  * true frame_index and the same pixels sequential decoding gives; KZV_EOF when
- * t is past the last frame's end. KEYFRAME: the next frame is the
+ * t is past the last frame's end. A t at most half a microsecond (or half a
+ * tick of the stream's time base, when that is less) before a frame's pts
+ * counts as that pts, so a pts printed rounded to microseconds (28/30 s as
+ * 0.933333) still selects its own frame; the same holds for
+ * kzv_decoder_frame_at(), kzv_decoder_get_frames_at() and the processor's
+ * start_time. KEYFRAME: the next frame is the
  * random-access point at or before t. After a seek, kzv_decoder_next() goes on
  * in display order. Builds the index on first use.
  * @return KZV_OK, KZV_EOF (past the end), KZV_EINVAL, or a decode error.

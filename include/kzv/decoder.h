@@ -158,7 +158,53 @@ typedef struct kzv_video_info {
     bool interlaced;            /**< the first frame is interlaced (kzv_frame.interlaced;
                                      a stream may mix progressive and interlaced frames) */
     bool top_field_first;       /**< the first frame's kzv_frame.top_field_first */
+    int display_rotation;       /**< the display matrix's rotation as ffprobe prints it
+                                     (its side_data "rotation"): degrees counter-clockwise,
+                                     -180..180; the opposite sign of `rotation`
+                                     (ffprobe -90 is rotation 90) */
+    double container_duration;  /**< the whole file's duration in seconds (ffprobe's
+                                     format duration); 0 when unknown */
+    double container_start_time;/**< the file's start time in seconds (format start_time) */
+    int64_t container_bit_rate; /**< the file's bits per second (format bit_rate), 0 unknown */
 } kzv_video_info;
+
+/** Kind of a container stream (kzv_stream_info.type). */
+typedef enum kzv_media_type {
+    KZV_MEDIA_UNKNOWN    = 0,
+    KZV_MEDIA_VIDEO      = 1,
+    KZV_MEDIA_AUDIO      = 2,
+    KZV_MEDIA_SUBTITLE   = 3,
+    KZV_MEDIA_ATTACHMENT = 4, /**< fonts and other files carried by Matroska */
+    KZV_MEDIA_DATA       = 5, /**< timed metadata, chapters as a stream, … */
+} kzv_media_type;
+
+/** One stream of the container, whatever its kind (kzv_decoder_stream()).
+ *  Owned by the decoder and lent out by const pointer: later versions append
+ *  fields at the end (see "Room to grow" in common.h). Strings are NULL when
+ *  the container does not say. */
+typedef struct kzv_stream_info {
+    int index;                  /**< container stream index (settings.stream_index) */
+    kzv_media_type type;
+    const char *codec;          /**< codec name ("aac", "ass", "ttf", "h264" …) or NULL */
+    const char *language;       /**< the "language" tag, e.g. "jpn" */
+    const char *title;          /**< the "title" tag */
+    kzv_rational time_base;
+    double start_time;          /**< seconds; 0 when unknown */
+    double duration;            /**< seconds; 0 when unknown */
+    int64_t bit_rate;           /**< bits per second, 0 when unknown */
+    int64_t header_frames;      /**< frames (or packets) the header claims, -1 if none */
+    bool is_default;            /**< the "default" disposition */
+    bool forced;                /**< the "forced" disposition (subtitles) */
+    bool attached_pic;          /**< a cover image, not a video (attached picture) */
+    bool decoded;               /**< the video stream this decoder decodes */
+    int width, height;          /**< video: coded size from the container; else 0 */
+    int sample_rate;            /**< audio: Hz; else 0 */
+    int channels;               /**< audio: channel count; else 0 */
+    const char *sample_fmt;     /**< audio: FFmpeg's sample format name ("fltp" …) */
+    const char *channel_layout; /**< audio: "stereo", "5.1(side)" …, or NULL */
+    const char *filename;       /**< attachment: the "filename" tag */
+    const char *mimetype;       /**< attachment: the "mimetype" tag */
+} kzv_stream_info;
 
 /** Counters of a decoder (kzv_decoder_get_stats()); fixed size (see "Room to
  *  grow" in common.h). */
@@ -305,6 +351,15 @@ KZV_API int kzv_decoder_get_range(kzv_decoder *d, int64_t start, int64_t end, in
  */
 KZV_API int kzv_decoder_frame_at(kzv_decoder *d, double seconds, int64_t *frame_index);
 
+/** Number of streams in the container (video, audio, subtitles,
+ *  attachments, data; as ffprobe lists them). */
+KZV_API int kzv_decoder_stream_count(const kzv_decoder *d);
+/**
+ * Description of container stream `i` (0 <= i < kzv_decoder_stream_count()).
+ * @return a pointer owned by the decoder, valid until close; NULL when i is
+ *         out of range.
+ */
+KZV_API const kzv_stream_info *kzv_decoder_stream(const kzv_decoder *d, int i);
 /** Copy the decoder's counters into *st. */
 KZV_API void kzv_decoder_get_stats(const kzv_decoder *d, kzv_decoder_stats *st);
 

@@ -69,6 +69,8 @@ struct kzv_decoder {
     bool have_index;
 
     kzv_video_info info;
+    struct kzv_dec_stream *streams; /* every container stream (streams.c) */
+    int nb_streams;
     kzv_decoder_stats stats;
     char codec_name[64], decoder_name[64], container[128], pix_fmt[64];
     char err[1024];
@@ -126,6 +128,12 @@ static inline void kzv_dec_fields(const AVFrame *f, bool *interlaced, bool *tff,
 #endif
     *repeat = f->repeat_pict <= 0 ? 0 : f->repeat_pict > 255 ? 255 : (uint8_t)f->repeat_pict;
 }
+
+/* ---- streams.c ----------------------------------------------------------- */
+
+/* Describe every container stream (d->streams); KZV_ENOMEM on failure. */
+int kzv_dec_describe_streams(kzv_decoder *d);
+void kzv_dec_free_streams(kzv_decoder *d);
 
 /* ---- decoder_seek.c ------------------------------------------------------ */
 

@@ -204,6 +204,11 @@ static void fill_info(kzv_decoder *d)
                                                                          : KZV_FIELD_UNKNOWN;
     uint8_t repeat;
     kzv_dec_fields(f, &in->interlaced, &in->top_field_first, &repeat);
+    in->display_rotation = in->rotation >= 180 ? 360 - in->rotation : -in->rotation;
+    in->container_duration = d->fmt->duration > 0 ? (double)d->fmt->duration / AV_TIME_BASE : 0.0;
+    in->container_start_time = d->fmt->start_time != AV_NOPTS_VALUE
+                               ? (double)d->fmt->start_time / AV_TIME_BASE : 0.0;
+    in->container_bit_rate = d->fmt->bit_rate > 0 ? d->fmt->bit_rate : 0;
 }
 
 /* avformat_find_stream_info() decodes a few pictures with decoders of its
@@ -288,6 +293,8 @@ static int open_internal(kzv_decoder *d)
     if (d->s.format == KZV_PIXFMT_YUV_AUTO)
         d->s.format = kzv_pixfmt_native(d->held->format);
     fill_info(d);
+    if (kzv_dec_describe_streams(d) < 0)
+        return kzv_dec_fail(d, KZV_ENOMEM, "%s: out of memory", d->path);
 
     if (d->s.count_frames && kzv_dec_ensure_index(d) < 0) {
         kzv_log(&d->log, KZV_LOG_WARNING, "%s", d->err);
@@ -403,6 +410,7 @@ void kzv_decoder_close(kzv_decoder **pd)
     *pd = NULL;
     kzv_converter_uninit(&d->conv);
     kzv_index_free(&d->index);
+    kzv_dec_free_streams(d);
     av_buffer_pool_uninit(&d->pool);
     av_frame_free(&d->held);
     av_frame_free(&d->scratch);

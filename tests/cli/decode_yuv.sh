@@ -70,7 +70,8 @@ expect_rc 0 "decode hevc10 --format yuv (discard)" decode "$(fixture hevc10.mkv)
 check "summary says yuv420p10" grep -q 'frames (yuv420p10 320x240)' "$TMP/err"
 run_kzv probe --json "$(fixture hevc10_422.mkv)"
 check "probe --json: yuv_format yuv422p10" python3 -c '
-import json,sys; sys.exit(json.load(open(sys.argv[1]))["yuv_format"] != "yuv422p10")' "$TMP/out"
+import json,sys; v=[s for s in json.load(open(sys.argv[1]))["streams"] if s["decoded"]][0]
+sys.exit(v["yuv_format"] != "yuv422p10")' "$TMP/out"
 run_kzv probe "$(fixture flat_full.mp4)"
 check "probe text: yuvj420p gives yuv420p" grep -q 'yuvj420p (8-bit; decode --format yuv gives yuv420p)' "$TMP/out"
 

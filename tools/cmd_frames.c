@@ -7,9 +7,12 @@ static const char usage[] =
     "Usage: kzv frames FILE [--json] [--threads N]\n"
     "List every frame of FILE's video stream in display order.\n\n"
     "Text: one line per frame: index, pts and duration in seconds, K for a\n"
-    "keyframe, size; then a '#' summary line.\n"
+    "keyframe, size, and T or B for an interlaced frame (top or bottom field\n"
+    "first); then a '#' summary line.\n"
     "  --json       JSON Lines: one object per frame with keys index, pts, pts_ts,\n"
-    "               time_base, duration, keyframe, width, height (pts null when\n"
+    "               time_base, duration, keyframe, width, height, interlaced,\n"
+    "               top_field_first, repeat_pict (ffprobe -show_frames' interlaced_frame,\n"
+    "               top_field_first, repeat_pict) (pts null when\n"
     "               unknown; pts = pts_ts * time_base exactly, pts itself rounded\n"
     "               to 6 decimals, which kzv decode --start accepts as that frame)\n"
     "  --threads N  decoding threads (0 = one per core, the default)\n"
@@ -72,15 +75,19 @@ int cmd_frames(int argc, char **argv)
             cli_json_rational(stdout, f->time_base);
             fputs(",\"duration\":", stdout);
             cli_json_num(stdout, "%.6f", f->duration);
-            fprintf(stdout, ",\"keyframe\":%s,\"width\":%d,\"height\":%d}\n",
-                    f->keyframe ? "true" : "false", f->width, f->height);
+            fprintf(stdout, ",\"keyframe\":%s,\"width\":%d,\"height\":%d,\"interlaced\":%s,"
+                            "\"top_field_first\":%s,\"repeat_pict\":%d}\n",
+                    f->keyframe ? "true" : "false", f->width, f->height,
+                    f->interlaced ? "true" : "false", f->top_field_first ? "true" : "false",
+                    f->repeat_pict);
         } else {
+            const char *scan = !f->interlaced ? "" : f->top_field_first ? " T" : " B";
             if (has_pts)
-                fprintf(stdout, "%10lld %12.6f %12.6f  %c   %dx%d\n", (long long)f->frame_index,
-                        f->pts, f->duration, f->keyframe ? 'K' : '-', f->width, f->height);
+                fprintf(stdout, "%10lld %12.6f %12.6f  %c   %dx%d%s\n", (long long)f->frame_index,
+                        f->pts, f->duration, f->keyframe ? 'K' : '-', f->width, f->height, scan);
             else
-                fprintf(stdout, "%10lld %12s %12.6f  %c   %dx%d\n", (long long)f->frame_index,
-                        "-", f->duration, f->keyframe ? 'K' : '-', f->width, f->height);
+                fprintf(stdout, "%10lld %12s %12.6f  %c   %dx%d%s\n", (long long)f->frame_index,
+                        "-", f->duration, f->keyframe ? 'K' : '-', f->width, f->height, scan);
         }
         if (has_pts) {
             if (isnan(first_pts))

@@ -52,6 +52,11 @@ static const char usage[] =
     "  --policy P        block (default: every frame) or drop (drop the oldest\n"
     "                    queued frame when the writer falls behind; how many were\n"
     "                    dropped is always said on standard error)\n"
+    "  --autorotate      turn frames as the display matrix says (kzv probe: Rotation),\n"
+    "                    as ffmpeg does (the default)\n"
+    "  --no-autorotate   keep the coded orientation\n"
+    "  --stream N        decode container stream N (kzv probe lists them; default:\n"
+    "                    the best video stream)\n"
     "  --hw NAME         hardware decoding: auto, cuda, vaapi, … (software when\n"
     "                    unavailable; kzv probe --hwaccel lists them)\n"
     "  --help            show this help\n\n"
@@ -92,7 +97,7 @@ int cmd_decode(int argc, char **argv)
         { "start-frame", required_argument, NULL, OPT_START_FRAME },
         { "queue", required_argument, NULL, OPT_QUEUE },
         { "policy", required_argument, NULL, OPT_POLICY }, CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP,
-        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, { 0 },
+        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, CLI_LONGOPT_AUTOROTATE, { 0 },
     };
     const char *out = NULL, *fmt_name = NULL, *v;
     long long max_frames = -1, start_frame = -1, queue_cap = 16;
@@ -102,6 +107,7 @@ int cmd_decode(int argc, char **argv)
     cli_args a;
     cli_args_init(&a, argc, argv, opts);
     cli_input_init(&in, a.cmd);
+    in.autorotate = true;   /* as ffmpeg: frames as they are meant to be shown */
     for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
         switch (r) {
         case CLI_ERR: return CLI_EXIT_USAGE;

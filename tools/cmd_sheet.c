@@ -18,6 +18,10 @@ static const char usage[] =
     "                          fewer frames than C×R\n"
     "  --width W               width of the sheet in pixels (64..16384, default 1280)\n"
     "  --threads N             decoding threads (0 = one per core, the default)\n"
+    "  --no-autorotate         keep the coded orientation (default: turned as the\n"
+    "                          display matrix says, --autorotate)\n"
+    "  --stream N              use container stream N (kzv probe lists them)\n"
+    "  --hw NAME               hardware decoding (auto, cuda, vaapi, …)\n"
     "  --help                  show this help\n";
 
 static const uint8_t BG[3] = { 24, 24, 28 };
@@ -99,7 +103,8 @@ int cmd_sheet(int argc, char **argv)
     static const struct option opts[] = {
         { "output", required_argument, NULL, 'o' }, { "cols", required_argument, NULL, OPT_COLS },
         { "rows", required_argument, NULL, OPT_ROWS }, { "width", required_argument, NULL, 'w' },
-        CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP, CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, { 0 },
+        CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP, CLI_LONGOPT_HW, CLI_LONGOPT_STREAM,
+        CLI_LONGOPT_AUTOROTATE, { 0 },
     };
     const char *out = NULL, *v;
     long long cols = 4, rows = 4, width = 1280;
@@ -107,6 +112,7 @@ int cmd_sheet(int argc, char **argv)
     cli_args a;
     cli_args_init(&a, argc, argv, opts);
     cli_input_init(&in, a.cmd);
+    in.autorotate = true;   /* as ffmpeg: frames as they are meant to be shown */
     for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
         switch (r) {
         case CLI_ERR: return CLI_EXIT_USAGE;

@@ -53,6 +53,8 @@ enum {
 #define CLI_LONGOPT_THREADS { "threads", required_argument, NULL, CLI_OPT_THREADS }
 #define CLI_LONGOPT_HW      { "hw", required_argument, NULL, CLI_OPT_HW }
 #define CLI_LONGOPT_STREAM  { "stream", required_argument, NULL, CLI_OPT_STREAM }
+#define CLI_LONGOPT_AUTOROTATE { "autorotate", no_argument, NULL, CLI_OPT_AUTOROTATE }, \
+                               { "no-autorotate", no_argument, NULL, CLI_OPT_NO_AUTOROTATE }
 
 typedef struct cli_args {
     const char *cmd;        /* subcommand name for messages */
@@ -93,11 +95,13 @@ typedef struct cli_input {
     int threads;            /* --threads (0 = one per core) */
     const char *hw;         /* --hw NAME, NULL = software */
     int stream;             /* --stream N: container stream index, -1 = best video */
+    bool autorotate;        /* --autorotate / --no-autorotate (set the command's default
+                               before parsing: on for decode and sheet) */
 } cli_input;
 
 void cli_input_init(cli_input *in, const char *cmd);
 /* Handle one of the shared options (CLI_OPT_THREADS, CLI_OPT_HW,
- * CLI_OPT_STREAM). Returns 1 when handled, 0 when `id` is not one of them,
+ * CLI_OPT_STREAM, CLI_OPT_AUTOROTATE, CLI_OPT_NO_AUTOROTATE). Returns 1 when handled, 0 when `id` is not one of them,
  * or CLI_EXIT_USAGE negated (-2) after printing a usage error. */
 int cli_input_option(cli_input *in, int id, const char *value);
 /* Fill the decoder settings the common options decide (on top of `s`). */

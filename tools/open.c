@@ -55,6 +55,12 @@ int cli_input_option(cli_input *in, int id, const char *v)
         }
         in->stream = (int)n;
         return 1;
+    case CLI_OPT_AUTOROTATE:
+        in->autorotate = true;
+        return 1;
+    case CLI_OPT_NO_AUTOROTATE:
+        in->autorotate = false;
+        return 1;
     default:
         return 0;
     }
@@ -65,6 +71,7 @@ void cli_input_apply(const cli_input *in, kzv_decoder_settings *s)
     s->threads = in->threads;
     s->hwaccel = in->hw;
     s->stream_index = in->stream;
+    s->autorotate = in->autorotate;
 }
 
 static void report_open_error(const cli_input *in, int err)

@@ -101,7 +101,15 @@ typedef struct kzv_decoder_settings {
                                 limit (default). kzv_decoder_interrupt() works either way. */
     kzv_log_fn log_fn;     /**< this decoder's log callback; NULL = the global one */
     void *log_user;        /**< passed to log_fn; the caller keeps ownership */
-    uint8_t reserved[64];  /**< zero (kzv_decoder_default_settings() does it): fields
+    bool autorotate;       /**< turn every frame for display as the stream's display
+                                matrix says (info.rotation: 90, 180 or 270 degrees
+                                clockwise), as ffmpeg does by default; frames and
+                                info.width/height then have the turned size. Costs one
+                                copy of each frame (kzv_frame_alloc: not from the
+                                pool). Other angles, and 4:2:2 output turned by 90 or
+                                270 (which would become 4:4:0), are left as coded, with
+                                a warning. false (default): the coded orientation. */
+    uint8_t reserved[63];  /**< zero (kzv_decoder_default_settings() does it): fields
                                 added later take their bytes from here and mean the old
                                 behaviour when 0; non-zero is refused with KZV_EINVAL
                                 (see "Room to grow" in common.h) */

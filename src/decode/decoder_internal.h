@@ -53,6 +53,7 @@ struct kzv_decoder {
     AVBufferPool *pool;
     size_t pool_size;
 
+    int rotate_cw;          /* settings.autorotate: degrees each frame is turned (0: none) */
     int first_w, first_h;
     int cur_w, cur_h, cur_fmt;
     int64_t last_pts_ts, last_dur_ts;   /* for streams with missing timestamps */

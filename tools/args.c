@@ -45,7 +45,7 @@ int cli_next(cli_args *a, const char **value)
     if (c == '?') {
         const char *arg = bad_arg(a);
         const char *eq = strchr(arg, '=');
-        if (optopt && !strncmp(arg, "--", 2) && eq)   /* --flag=value */
+        if (optopt && arg[0] == '-' && arg[1] == '-' && eq)   /* --flag=value */
             cli_usage_error(a->cmd, "option '%.*s' takes no value", (int)(eq - arg), arg);
         else if (optopt && optopt < 128 && isalnum(optopt))
             cli_usage_error(a->cmd, "unknown option '-%c'", optopt);

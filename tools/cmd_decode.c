@@ -32,8 +32,9 @@ static const char usage[] =
     "                    raw frames are back to back, rows without padding; planar:\n"
     "                    Y, U, V; nv12/p010: Y, then U,V interleaved; 16-bit samples\n"
     "                    in host byte order. Other extensions are refused.\n"
-    "                    without -o, frames are decoded and discarded and a summary\n"
-    "                    (frames, seconds, fps) goes to standard error\n"
+    "                    without -o, frames are decoded and discarded.\n"
+    "                    At the end a summary line (frames, seconds, fps, where they\n"
+    "                    went) goes to standard error unless -q.\n"
     "  --start SEC       begin with the frame displayed at SEC seconds (exact;\n"
     "                    SEC >= 0, stream time as kzv frames prints it)\n"
     "  --start-frame N   begin with frame N (display order, 0-based; exact)\n"
@@ -57,6 +58,12 @@ static const char usage[] =
     "  --no-autorotate   keep the coded orientation\n"
     "  --stream N        decode container stream N (kzv probe lists them; default:\n"
     "                    the best video stream)\n"
+    "  -q, --quiet       no summary line at the end, no progress line\n"
+    "  --progress FILE   write progress for scripts to FILE (- = standard output):\n"
+    "                    blocks of key=value lines (frame, fps, total_frames,\n"
+    "                    out_time_us, out_time, elapsed, speed) ending with\n"
+    "                    progress=continue, every 0.5 s, and progress=end last,\n"
+    "                    like ffmpeg -progress\n"
     "  --hw NAME         hardware decoding: auto, cuda, vaapi, … (software when\n"
     "                    unavailable; kzv probe --hwaccel lists them)\n"
     "  --help            show this help\n\n"
@@ -84,6 +91,7 @@ static int write_frame(const kzv_frame *f, kzv_texture tex, void *user)
     } else {
         w->out->frames++;
     }
+    cli_progress_pts(&w->prog, f->pts);
     cli_progress_update(&w->prog, w->out->frames);
     return 0;
 }
@@ -97,7 +105,7 @@ int cmd_decode(int argc, char **argv)
         { "start-frame", required_argument, NULL, OPT_START_FRAME },
         { "queue", required_argument, NULL, OPT_QUEUE },
         { "policy", required_argument, NULL, OPT_POLICY }, CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP,
-        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, CLI_LONGOPT_AUTOROTATE, { 0 },
+        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, CLI_LONGOPT_AUTOROTATE, CLI_LONGOPT_REPORT, { 0 },
     };
     const char *out = NULL, *fmt_name = NULL, *v;
     long long max_frames = -1, start_frame = -1, queue_cap = 16;
@@ -146,6 +154,8 @@ int cmd_decode(int argc, char **argv)
     if (cli_one_file(&a, &in.path, true))
         return CLI_EXIT_USAGE;
     const char *path = in.path;
+    if (in.progress && out && !strcmp(in.progress, "-") && !strcmp(out, "-"))
+        return cli_usage_error(a.cmd, "--progress - and -o - both want standard output");
     if (start_frame >= 0 && !isnan(start_time))
         return cli_usage_error(a.cmd, "give --start or --start-frame, not both");
     cli_output o;
@@ -211,9 +221,15 @@ int cmd_decode(int argc, char **argv)
     if (info->total_frames >= 0 && (want < 0 || info->total_frames < want))
         want = info->total_frames;
     cli_progress_init(&w.prog, "decode", want);
+    if ((urc = cli_progress_open(&w.prog, &in)) != CLI_EXIT_OK) {
+        kzv_processor_close(&p);
+        cli_output_close(&o, info, urc);
+        cli_output_remove(&o);
+        return urc;
+    }
     double t0 = cli_now();
     int err = kzv_processor_run(p, write_frame, &w);
-    cli_progress_clear(&w.prog);
+    cli_progress_end(&w.prog);
     double elapsed = cli_now() - t0;
     int rc = w.rc;
     if (rc == CLI_EXIT_OK && err < 0) {
@@ -236,7 +252,7 @@ int cmd_decode(int argc, char **argv)
         cli_warnf(a.cmd, "%lld of %lld frames dropped (--policy drop: the writer fell behind "
                   "decoding); %lld written", (long long)pst.dropped,
                   (long long)(pst.dropped + o.frames), (long long)o.frames);
-    if (o.kind == CLI_OUT_NONE || isatty(STDERR_FILENO)) {
+    if (!in.quiet) {   /* the summary line, wherever stderr goes */
         kzv_decoder_stats st;
         kzv_processor_get_decoder_stats(p, &st);
         fprintf(stderr, "%lld frames (%s %dx%d) in %.3f s, %.1f fps", (long long)o.frames,

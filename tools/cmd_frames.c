@@ -23,7 +23,7 @@ int cmd_frames(int argc, char **argv)
     enum { OPT_JSON = CLI_OPT_FIRST_OWN };
     static const struct option opts[] = {
         { "json", no_argument, NULL, OPT_JSON }, CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP,
-        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, { 0 },
+        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, CLI_LONGOPT_REPORT, { 0 },
     };
     bool json = false;
     const char *v;
@@ -56,6 +56,10 @@ int cmd_frames(int argc, char **argv)
 
     cli_progress prog;
     cli_progress_init(&prog, "frames", info->total_frames);
+    if (cli_progress_open(&prog, &in) != CLI_EXIT_OK) {
+        kzv_decoder_close(&d);
+        return CLI_EXIT_INPUT;
+    }
     if (!json)
         fputs("#    index          pts     duration key  size\n", stdout);
     int64_t n = 0, keys = 0;
@@ -96,12 +100,14 @@ int cmd_frames(int argc, char **argv)
         }
         keys += f->keyframe;
         n++;
+        if (f->pts_ts != INT64_MIN)
+            cli_progress_pts(&prog, f->pts);
         kzv_frame_unref(&f);
         cli_progress_update(&prog, n);
         if (ferror(stdout))
             break;
     }
-    cli_progress_clear(&prog);
+    cli_progress_end(&prog);
     int rc = CLI_EXIT_OK;
     if (err != KZV_EOF && err != KZV_OK) {
         fflush(stdout);

@@ -22,6 +22,8 @@ static const char usage[] =
     "                          display matrix says, --autorotate)\n"
     "  --stream N              use container stream N (kzv probe lists them)\n"
     "  --hw NAME               hardware decoding (auto, cuda, vaapi, …)\n"
+    "  -q, --quiet             no summary line, no progress line\n"
+    "  --progress FILE         progress blocks for scripts (as kzv decode --help says)\n"
     "  --help                  show this help\n";
 
 static const uint8_t BG[3] = { 24, 24, 28 };
@@ -104,7 +106,7 @@ int cmd_sheet(int argc, char **argv)
         { "output", required_argument, NULL, 'o' }, { "cols", required_argument, NULL, OPT_COLS },
         { "rows", required_argument, NULL, OPT_ROWS }, { "width", required_argument, NULL, 'w' },
         CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP, CLI_LONGOPT_HW, CLI_LONGOPT_STREAM,
-        CLI_LONGOPT_AUTOROTATE, { 0 },
+        CLI_LONGOPT_AUTOROTATE, CLI_LONGOPT_REPORT, { 0 },
     };
     const char *out = NULL, *v;
     long long cols = 4, rows = 4, width = 1280;
@@ -223,6 +225,13 @@ int cmd_sheet(int argc, char **argv)
 
     cli_progress prog;
     cli_progress_init(&prog, "sheet", wanted[want_n - 1] + 1);
+    if (cli_progress_open(&prog, &in) != CLI_EXIT_OK) {
+        kzv_frame_unref(&img);
+        free(wanted);
+        kzv_decoder_close(&d);
+        return CLI_EXIT_INPUT;
+    }
+    double t0 = cli_now();
     int rc = CLI_EXIT_OK;
     int64_t k = 0, n = 0;
     kzv_frame *f = NULL;
@@ -261,10 +270,12 @@ int cmd_sheet(int argc, char **argv)
                           cy + thumb_h + (label_h - CLI_FONT_H * ls) / 2, ls, TEXT, label);
             k++;
         }
+        if (f->pts_ts != INT64_MIN)
+            cli_progress_pts(&prog, f->pts);
         kzv_frame_unref(&f);
         cli_progress_update(&prog, n);
     }
-    cli_progress_clear(&prog);
+    cli_progress_end(&prog);
     if (rc == CLI_EXIT_OK && err != KZV_OK && err != KZV_EOF) {
         cli_report_decode_error(a.cmd, path, d, err);
         rc = CLI_EXIT_INPUT;
@@ -278,8 +289,9 @@ int cmd_sheet(int argc, char **argv)
         if (err < 0) {
             cli_errorf(a.cmd, "cannot write '%s': %s", out, kzv_strerror(err));
             rc = CLI_EXIT_INPUT;
-        } else if (isatty(2)) {
-            fprintf(stderr, "wrote %s: %dx%lld, %lld frames\n", out, W, (long long)H, (long long)k);
+        } else if (!in.quiet) {
+            fprintf(stderr, "wrote %s: %dx%lld, %lld frames in %.3f s\n", out, W, (long long)H,
+                    (long long)k, cli_now() - t0);
         }
     }
     kzv_frame_unref(&img);

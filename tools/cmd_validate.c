@@ -33,7 +33,7 @@ int cmd_validate(int argc, char **argv)
     enum { OPT_JSON = CLI_OPT_FIRST_OWN };
     static const struct option opts[] = {
         { "json", no_argument, NULL, OPT_JSON }, CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP,
-        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, { 0 },
+        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, CLI_LONGOPT_REPORT, { 0 },
     };
     bool json = false;
     const char *v;
@@ -77,6 +77,10 @@ int cmd_validate(int argc, char **argv)
 
     cli_progress prog;
     cli_progress_init(&prog, "validate", info->total_frames);
+    if (cli_progress_open(&prog, &in) != CLI_EXIT_OK) {
+        kzv_decoder_close(&d);
+        return CLI_EXIT_INPUT;
+    }
     kzv_frame *f = NULL;
     int err;
     while ((err = kzv_decoder_next(d, &f)) == KZV_OK) {
@@ -111,10 +115,12 @@ int cmd_validate(int argc, char **argv)
             }
         }
         n++;
+        if (f->pts_ts != INT64_MIN)
+            cli_progress_pts(&prog, f->pts);
         kzv_frame_unref(&f);
         cli_progress_update(&prog, n);
     }
-    cli_progress_clear(&prog);
+    cli_progress_end(&prog);
     kzv_decoder_stats st;
     kzv_decoder_get_stats(d, &st);
 

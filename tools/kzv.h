@@ -46,6 +46,7 @@ enum {
     CLI_OPT_STREAM,
     CLI_OPT_AUTOROTATE,
     CLI_OPT_NO_AUTOROTATE,
+    CLI_OPT_PROGRESS,
     CLI_OPT_FIRST_OWN = 300, /* commands number their own long-only options from here */
 };
 
@@ -53,6 +54,8 @@ enum {
 #define CLI_LONGOPT_THREADS { "threads", required_argument, NULL, CLI_OPT_THREADS }
 #define CLI_LONGOPT_HW      { "hw", required_argument, NULL, CLI_OPT_HW }
 #define CLI_LONGOPT_STREAM  { "stream", required_argument, NULL, CLI_OPT_STREAM }
+#define CLI_LONGOPT_REPORT  { "quiet", no_argument, NULL, 'q' }, \
+                            { "progress", required_argument, NULL, CLI_OPT_PROGRESS }
 #define CLI_LONGOPT_AUTOROTATE { "autorotate", no_argument, NULL, CLI_OPT_AUTOROTATE }, \
                                { "no-autorotate", no_argument, NULL, CLI_OPT_NO_AUTOROTATE }
 
@@ -97,11 +100,14 @@ typedef struct cli_input {
     int stream;             /* --stream N: container stream index, -1 = best video */
     bool autorotate;        /* --autorotate / --no-autorotate (set the command's default
                                before parsing: on for decode and sheet) */
+    bool quiet;             /* -q, --quiet: no summary line, no progress line */
+    const char *progress;   /* --progress FILE|-: machine-readable progress */
 } cli_input;
 
 void cli_input_init(cli_input *in, const char *cmd);
 /* Handle one of the shared options (CLI_OPT_THREADS, CLI_OPT_HW,
- * CLI_OPT_STREAM, CLI_OPT_AUTOROTATE, CLI_OPT_NO_AUTOROTATE). Returns 1 when handled, 0 when `id` is not one of them,
+ * CLI_OPT_STREAM, CLI_OPT_AUTOROTATE, CLI_OPT_NO_AUTOROTATE, 'q',
+ * CLI_OPT_PROGRESS). Returns 1 when handled, 0 when `id` is not one of them,
  * or CLI_EXIT_USAGE negated (-2) after printing a usage error. */
 int cli_input_option(cli_input *in, int id, const char *value);
 /* Fill the decoder settings the common options decide (on top of `s`). */
@@ -138,20 +144,34 @@ void cli_json_num(FILE *fp, const char *fmt, double v);
 /* "num/den" string or null when den or num is 0. */
 void cli_json_rational(FILE *fp, kzv_rational r);
 
-/* ---- progress line (progress.c) ----------------------------------------- */
+/* ---- progress (progress.c) ---------------------------------------------
+ * A line on stderr while it is a terminal (not with -q), and with
+ * --progress FILE|- blocks of key=value lines every 0.5 s and at the end,
+ * like ffmpeg's -progress: frame, fps, total_frames (N/A unknown),
+ * out_time_us, out_time, elapsed, speed, then progress=continue|end. */
 typedef struct cli_progress {
-    bool enabled;           /* stderr is a terminal */
+    bool enabled;           /* the terminal line */
     bool shown;             /* something is on the line now */
     const char *label;
     int64_t total;          /* -1 = unknown */
-    double start, last;
+    int64_t done;
+    double start, last, last_block;
+    double first_pts, pts;  /* for out_time */
+    FILE *machine;          /* --progress target, NULL = none */
+    bool machine_close;
 } cli_progress;
 
 void cli_progress_init(cli_progress *p, const char *label, int64_t total);
-/* Redraw at most a few times a second. */
+/* Apply -q and --progress from the common options: an exit code. */
+int cli_progress_open(cli_progress *p, const cli_input *in);
+/* Redraw at most a few times a second; a block every 0.5 s. */
 void cli_progress_update(cli_progress *p, int64_t done);
-/* Clear the line (call before any other stderr output and at the end). */
+/* The pts of the frame just handled (for out_time). */
+void cli_progress_pts(cli_progress *p, double pts);
+/* Clear the line (call before any other stderr output). */
 void cli_progress_clear(cli_progress *p);
+/* Clear the line, write the last block (progress=end), close the file. */
+void cli_progress_end(cli_progress *p);
 
 /* ---- YUV4MPEG2 (y4m.c) -------------------------------------------------- */
 /* Write the stream header for frames like `first` (NULL: from info->format

@@ -55,6 +55,16 @@ int cli_input_option(cli_input *in, int id, const char *v)
         }
         in->stream = (int)n;
         return 1;
+    case 'q':
+        in->quiet = true;
+        return 1;
+    case CLI_OPT_PROGRESS:
+        if (!*v) {
+            cli_usage_error(in->cmd, "--progress needs a file name or - (standard output)");
+            return -CLI_EXIT_USAGE;
+        }
+        in->progress = v;
+        return 1;
     case CLI_OPT_AUTOROTATE:
         in->autorotate = true;
         return 1;

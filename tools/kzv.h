@@ -260,4 +260,17 @@ int kzv_args_next(kzv_args *a, const kzv_opt *opts, const char **value);
 kzv_decoder *kzv_open_or_report(const char *cmd, const char *path,
                                 const kzv_decoder_settings *s);
 
+/* ---- sheet text (sheet_text.c): a real font, or the bitmap one -------- */
+typedef struct cli_text cli_text;
+/* fontconfig's sans-serif fonts through FreeType; NULL when this build has
+ * neither or no font is installed (then the bitmap font is used). */
+cli_text *cli_text_open(void);
+void cli_text_close(cli_text **t);
+/* Line height in pixels at scale 1 (labels) or 2 (titles). t may be NULL. */
+int cli_text_height(const cli_text *t, int scale);
+/* Draw UTF-8 `text` with its top at y; returns the pen x after. */
+int cli_text_draw(cli_text *t, uint8_t *rgb, int stride, int img_w, int img_h, int x, int y,
+                  int scale, const uint8_t color[3], const char *text);
+int cli_text_width(cli_text *t, const char *text, int scale);
+
 #endif

@@ -102,7 +102,7 @@ static bool is_dir(const char *path)
 
 static bool is_image_ext(const char *ext)
 {
-    return !strcasecmp(ext, "png");
+    return !strcasecmp(ext, "png") || !strcasecmp(ext, "jpg") || !strcasecmp(ext, "jpeg");
 }
 
 int cli_output_init(cli_output *o, const char *cmd, const char *name)
@@ -126,7 +126,8 @@ int cli_output_init(cli_output *o, const char *cmd, const char *name)
             return cli_usage_error(cmd, "output pattern '%s' needs exactly one %%d (like %%06d); "
                                         "write %%%% for a literal %%", name);
         if (!is_image_ext(ext))
-            return cli_usage_error(cmd, "output pattern '%s': image sequences are .png", name);
+            return cli_usage_error(cmd, "output pattern '%s': image sequences are .png or .jpg",
+                                   name);
         o->kind = CLI_OUT_PATTERN;
     } else if (name[len - 1] == '/' || is_dir(name) || !*ext) {
         o->kind = CLI_OUT_DIR;
@@ -167,7 +168,7 @@ int cli_output_check_format(const cli_output *o, kzv_pixfmt fmt)
     case CLI_OUT_PATTERN:
     case CLI_OUT_IMAGE:
         if (is_yuv)
-            return cli_usage_error(o->cmd, "PNG output needs rgb24, rgba or rgb48, not %s "
+            return cli_usage_error(o->cmd, "image output needs rgb24, rgba or rgb48, not %s "
                                    "(write YUV as .yuv, .y4m or -)", fname);
         break;
     case CLI_OUT_Y4M:
@@ -268,7 +269,7 @@ int cli_output_frame(cli_output *o, const kzv_frame *f, const kzv_video_info *in
                              (long long)f->frame_index) < (int)sizeof(o->path);
         else
             named = pattern_format(o->path, sizeof(o->path), o->name, (long long)f->frame_index);
-        int werr = named ? kzv_frame_write_png(f, file) : KZV_EINVAL;
+        int werr = named ? kzv_frame_write_image(f, file) : KZV_EINVAL;
         if (werr < 0) {
             cli_errorf(o->cmd, "cannot write '%s': %s", named ? file : o->name, kzv_strerror(werr));
             ok = false;

@@ -216,6 +216,25 @@ KZV_API void kzv_frame_unref(kzv_frame **f);
  */
 KZV_API int kzv_frame_write_png(const kzv_frame *f, const char *path);
 
+/** Image file formats kzv_frame_write_image() writes. */
+typedef enum kzv_image_format {
+    KZV_IMAGE_PNG  = 0,  /**< .png: lossless; 16-bit for RGB48 */
+    KZV_IMAGE_JPEG = 1,  /**< .jpg / .jpeg: baseline JFIF, 4:4:4, high quality (qscale 2) */
+} kzv_image_format;
+
+/** The image format a file name asks for, by its extension (case ignored):
+ *  a kzv_image_format, or KZV_EUNSUPPORTED for other names. */
+KZV_API int kzv_image_format_from_name(const char *path);
+
+/**
+ * Write a frame to `path` in the format its extension names (.png as
+ * kzv_frame_write_png(); .jpg/.jpeg as JPEG from an RGB24/RGBA/RGB48 frame,
+ * alpha dropped). The caller keeps the frame.
+ * @return KZV_OK, KZV_EUNSUPPORTED (another extension, a YUV frame), KZV_EIO,
+ *         KZV_ENOMEM, KZV_EINVAL.
+ */
+KZV_API int kzv_frame_write_image(const kzv_frame *f, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

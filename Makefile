@@ -29,7 +29,10 @@ deps:
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=release
 
+# reconfigure.sh: a build directory configured before an optional
+# dependency (SDL2, fonts) was installed picks it up.
 build: deps $(BUILD)/build.ninja
+	@scripts/reconfigure.sh $(BUILD)
 	ninja -C $(BUILD)
 
 demo: build

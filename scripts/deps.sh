@@ -5,17 +5,21 @@ set -euo pipefail
 
 # python3-dev + python3-numpy: the Python package (python/), built by Debian's
 # /usr/bin/python3 (skipped by Meson when they are missing).
+# libfreetype-dev + libfontconfig-dev: kzv sheet's titles in a real font;
+# libsdl2-dev: kzv play's window (the README's quick tour plays a file right
+# after `make demo`, so it comes with the build, not only with `make test`).
 build_pkgs=(gcc make pkg-config meson ninja-build python3
             ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
-            libegl-dev libgles-dev python3-dev python3-numpy)
+            libegl-dev libgles-dev python3-dev python3-numpy
+            libfreetype-dev libfontconfig-dev libsdl2-dev)
 # Mesa's EGL + llvmpipe run the OpenGL tests without a GPU; clang and its
 # runtime build the libFuzzer targets; valgrind checks the integration tests;
-# SDL2 + Xvfb (+ xwd from x11-apps) show kzv play's window in a test; xdotool
+# Xvfb (+ xwd from x11-apps) shows kzv play's window in a test; xdotool
 # types its keys.
 # pytest runs the Python package's tests; Pillow is used by a seed snippet;
 # pip + meson-python test `pip install --no-build-isolation .`.
 test_pkgs=(valgrind libegl-mesa0 libgl1-mesa-dri clang libclang-rt-14-dev
-           libsdl2-dev xvfb x11-apps xdotool
+           xvfb x11-apps xdotool
            python3-pytest python3-pil python3-pip python3-mesonpy)
 bench_pkgs=(python3-av python3-matplotlib time libffms2-dev)
 

@@ -25,6 +25,7 @@ run_suite() {  # dir label [meson setup args…]
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$@" >/dev/null || { echo "[$label] meson setup failed"; failed=$((failed+1)); return; }
   fi
+  "$(dirname "$0")/reconfigure.sh" "$dir" || { echo "[$label] meson reconfigure failed"; failed=$((failed+1)); return; }
   if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
     cat "$dir.ninja.log"; echo "[$label] build failed"; failed=$((failed+1)); return
   fi

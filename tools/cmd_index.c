@@ -17,41 +17,46 @@ static const char usage[] =
 
 int cmd_index(int argc, char **argv)
 {
-    static const kzv_opt opts[] = { { "json", 'j', false }, { "help", 'h', false }, { 0 } };
-    const char *path = NULL, *v;
+    enum { OPT_JSON = CLI_OPT_FIRST_OWN };
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, OPT_JSON }, CLI_LONGOPT_HELP, CLI_LONGOPT_STREAM, { 0 },
+    };
     bool json = false;
-    kzv_args a;
-    kzv_args_init(&a, argc, argv);
-    for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
+    const char *v;
+    cli_input in;
+    cli_args a;
+    cli_args_init(&a, argc, argv, opts);
+    cli_input_init(&in, a.cmd);
+    for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
         switch (r) {
-        case -3: return KZV_EXIT_USAGE;
-        case -1:
-            if (path)
-                return kzv_usage_error(a.cmd, "more than one FILE given");
-            path = v;
-            break;
-        case 0: json = true; break;
-        case 1: fputs(usage, stdout); return KZV_EXIT_OK;
+        case CLI_ERR: return CLI_EXIT_USAGE;
+        case OPT_JSON: json = true; break;
+        case 'j': json = true; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default:
+            if (cli_input_option(&in, r, v) < 0)
+                return CLI_EXIT_USAGE;
         }
     }
-    if (!path)
-        return kzv_usage_error(a.cmd, "no FILE given");
+    if (cli_one_file(&a, &in.path, true))
+        return CLI_EXIT_USAGE;
+    const char *path = in.path;
 
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
-    s.threads = 1;   /* only the first frame is decoded (at open) */
-    kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
+    in.threads = 1;   /* only the first frame is decoded (at open) */
+    kzv_decoder *d = cli_open_decoder(&in, &s);
     if (!d)
-        return KZV_EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     const kzv_index_entry *e = NULL;
     int64_t n = 0;
-    double t0 = kzv_now();
+    double t0 = cli_now();
     int err = kzv_decoder_get_index(d, &e, &n);
-    double dt = kzv_now() - t0;
+    double dt = cli_now() - t0;
     if (err < 0) {
-        kzv_report_decode_error(a.cmd, path, d, err);
+        cli_report_decode_error(a.cmd, path, d, err);
         kzv_decoder_close(&d);
-        return KZV_EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     }
     const kzv_video_info *info = kzv_decoder_info(d);
     int64_t keys = 0;
@@ -60,15 +65,15 @@ int cmd_index(int argc, char **argv)
 
     if (json) {
         fputs("{\"file\":", stdout);
-        kzv_json_str(stdout, path);
+        cli_json_str(stdout, path);
         printf(",\"frames\":%lld,\"keyframes\":%lld,\"time_base\":", (long long)n, (long long)keys);
-        kzv_json_rational(stdout, info->time_base);
+        cli_json_rational(stdout, info->time_base);
         fputs(",\"entries\":[", stdout);
         for (int64_t i = 0; i < n; i++) {
             printf("%s{\"index\":%lld,\"pts\":", i ? "," : "", (long long)i);
-            kzv_json_num(stdout, "%.6f", e[i].pts);
+            cli_json_num(stdout, "%.6f", e[i].pts);
             printf(",\"pts_ts\":%lld,\"duration\":", (long long)e[i].pts_ts);
-            kzv_json_num(stdout, "%.6f", e[i].duration);
+            cli_json_num(stdout, "%.6f", e[i].duration);
             printf(",\"keyframe\":%s,\"pos\":%lld,\"size\":%d}", e[i].keyframe ? "true" : "false",
                    (long long)e[i].pos, e[i].size);
         }
@@ -82,5 +87,5 @@ int cmd_index(int argc, char **argv)
                    e[i].keyframe ? "K" : "-", (long long)e[i].pos, e[i].size);
     }
     kzv_decoder_close(&d);
-    return fflush(stdout) == 0 ? KZV_EXIT_OK : KZV_EXIT_INPUT;
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INPUT;
 }

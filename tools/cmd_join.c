@@ -43,22 +43,22 @@ int cmd_join(int argc, char **argv)
             char *end = NULL;
             long v = strtol(optarg, &end, 10);
             if (!*optarg || *end || v < 0 || v > 65535)
-                return kzv_usage_error(cmd, "--source-stream needs a stream number, not '%s'", optarg);
+                return cli_usage_error(cmd, "--source-stream needs a stream number, not '%s'", optarg);
             s.source_video_stream = (int)v;
             break;
         }
-        case 'h': fputs(usage, stdout); return KZV_EXIT_OK;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default:
-            return kzv_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (argc - optind < 2)
-        return kzv_usage_error(cmd, "give OUT and at least one PART");
+        return cli_usage_error(cmd, "give OUT and at least one PART");
     const char *out = argv[optind];
     int err = kzv_join(out, (const char *const *)argv + optind + 1, (size_t)(argc - optind - 1), &s);
     if (err < 0) {
         fprintf(stderr, "kzv join: %s\n", kzv_join_last_error());
-        return KZV_EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     }
-    return KZV_EXIT_OK;
+    return CLI_EXIT_OK;
 }

@@ -12,12 +12,19 @@ static const char usage[] =
     "Usage: kzv sheet FILE -o SHEET.png [--cols C] [--rows R] [--width W]\n"
     "Make a contact sheet: C×R evenly spaced frames of FILE in a grid, each\n"
     "labelled with its frame index and pts, under a title line.\n\n"
-    "  -o, --output SHEET.png  the PNG to write (required)\n"
+    "  -o, --output SHEET.png  the image to write (required): .png, or .jpg/.jpeg\n"
+    "                          for JPEG\n"
     "  --cols C                thumbnails per row (1..64, default 4)\n"
     "  --rows R                rows (1..64, default 4); fewer when the file has\n"
     "                          fewer frames than C×R\n"
     "  --width W               width of the sheet in pixels (64..16384, default 1280)\n"
     "  --threads N             decoding threads (0 = one per core, the default)\n"
+    "  --no-autorotate         keep the coded orientation (default: turned as the\n"
+    "                          display matrix says, --autorotate)\n"
+    "  --stream N              use container stream N (kzv probe lists them)\n"
+    "  --hw NAME               hardware decoding (auto, cuda, vaapi, …)\n"
+    "  -q, --quiet             no summary line, no progress line\n"
+    "  --progress FILE         progress blocks for scripts (as kzv decode --help says)\n"
     "  --help                  show this help\n";
 
 static const uint8_t BG[3] = { 24, 24, 28 };
@@ -95,60 +102,62 @@ static const char *base_name(const char *path)
 
 int cmd_sheet(int argc, char **argv)
 {
-    static const kzv_opt opts[] = {
-        { "output", 'o', true }, { "cols", 0, true }, { "rows", 0, true },
-        { "width", 'w', true }, { "threads", 0, true }, { "help", 'h', false }, { 0 },
+    enum { OPT_COLS = CLI_OPT_FIRST_OWN, OPT_ROWS };
+    static const struct option opts[] = {
+        { "output", required_argument, NULL, 'o' }, { "cols", required_argument, NULL, OPT_COLS },
+        { "rows", required_argument, NULL, OPT_ROWS }, { "width", required_argument, NULL, 'w' },
+        CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP, CLI_LONGOPT_HW, CLI_LONGOPT_STREAM,
+        CLI_LONGOPT_AUTOROTATE, CLI_LONGOPT_REPORT, { 0 },
     };
-    const char *path = NULL, *out = NULL, *v;
-    long long cols = 4, rows = 4, width = 1280, threads = 0;
-    kzv_args a;
-    kzv_args_init(&a, argc, argv);
-    for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
+    const char *out = NULL, *v;
+    long long cols = 4, rows = 4, width = 1280;
+    cli_input in;
+    cli_args a;
+    cli_args_init(&a, argc, argv, opts);
+    cli_input_init(&in, a.cmd);
+    in.autorotate = true;   /* as ffmpeg: frames as they are meant to be shown */
+    for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
         switch (r) {
-        case -3: return KZV_EXIT_USAGE;
-        case -1:
-            if (path)
-                return kzv_usage_error(a.cmd, "more than one FILE given");
-            path = v;
+        case CLI_ERR: return CLI_EXIT_USAGE;
+        case 'o': out = v; break;
+        case OPT_COLS:
+            if (!cli_parse_int(v, 1, 64, &cols))
+                return cli_usage_error(a.cmd, "--cols needs a number from 1 to 64, not '%s'", v);
             break;
-        case 0: out = v; break;
-        case 1:
-            if (!kzv_parse_int(v, 1, 64, &cols))
-                return kzv_usage_error(a.cmd, "--cols needs a number from 1 to 64, not '%s'", v);
+        case OPT_ROWS:
+            if (!cli_parse_int(v, 1, 64, &rows))
+                return cli_usage_error(a.cmd, "--rows needs a number from 1 to 64, not '%s'", v);
             break;
-        case 2:
-            if (!kzv_parse_int(v, 1, 64, &rows))
-                return kzv_usage_error(a.cmd, "--rows needs a number from 1 to 64, not '%s'", v);
+        case 'w':
+            if (!cli_parse_int(v, 64, 16384, &width))
+                return cli_usage_error(a.cmd, "--width needs a number from 64 to 16384, not '%s'", v);
             break;
-        case 3:
-            if (!kzv_parse_int(v, 64, 16384, &width))
-                return kzv_usage_error(a.cmd, "--width needs a number from 64 to 16384, not '%s'", v);
-            break;
-        case 4:
-            if (!kzv_parse_int(v, 0, 1024, &threads))
-                return kzv_usage_error(a.cmd, "--threads needs a number from 0 to 1024, not '%s'", v);
-            break;
-        case 5: fputs(usage, stdout); return KZV_EXIT_OK;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default:
+            if (cli_input_option(&in, r, v) < 0)
+                return CLI_EXIT_USAGE;
         }
     }
-    if (!path)
-        return kzv_usage_error(a.cmd, "no FILE given");
+    if (cli_one_file(&a, &in.path, true))
+        return CLI_EXIT_USAGE;
+    const char *path = in.path;
     if (!out || !*out)
-        return kzv_usage_error(a.cmd, "no output given (-o SHEET.png)");
+        return cli_usage_error(a.cmd, "no output given (-o SHEET.png)");
+    if (kzv_image_format_from_name(out) < 0)
+        return cli_usage_error(a.cmd, "'%s': the sheet is written as .png, .jpg or .jpeg", out);
     const int W = (int)width, C = (int)cols;
     const int gap = W / 160 > 4 ? W / 160 : 4;
     const int thumb_w = (W - gap * (C + 1)) / C;
     if (thumb_w < 16)
-        return kzv_usage_error(a.cmd, "--width %d is too small for %d columns", W, C);
+        return cli_usage_error(a.cmd, "--width %d is too small for %d columns", W, C);
 
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
     s.format = KZV_PIXFMT_RGB24;
     s.count_frames = true;
-    s.threads = (int)threads;
-    kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
+    kzv_decoder *d = cli_open_decoder(&in, &s);
     if (!d)
-        return KZV_EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     const kzv_video_info *info = kzv_decoder_info(d);
 
     /* How many frames there are, to space the picks evenly. */
@@ -164,9 +173,9 @@ int cmd_sheet(int argc, char **argv)
         want_n = total;
     int64_t *wanted = malloc(sizeof(int64_t) * (size_t)want_n);
     if (!wanted) {
-        kzv_errorf(a.cmd, "out of memory");
+        cli_errorf(a.cmd, "out of memory");
         kzv_decoder_close(&d);
-        return KZV_EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     }
     for (int64_t i = 0; i < want_n; i++)    /* the middle frame of each of n equal parts */
         wanted[i] = (2 * i + 1) * total / (2 * want_n);
@@ -181,8 +190,9 @@ int cmd_sheet(int argc, char **argv)
         thumb_h = 1;
     int tscale = W >= 800 ? 2 : 1;
     int lscale = thumb_w >= 240 ? 2 : 1;
-    int label_h = KZV_FONT_H * lscale + gap;
-    int title_h = KZV_FONT_H * tscale + 2 * gap;
+    cli_text *font = cli_text_open();
+    int label_h = cli_text_height(font, lscale) + gap;
+    int title_h = cli_text_height(font, tscale) + 2 * gap;
     int used_rows = (int)((want_n + C - 1) / C);
     int pitch_y = thumb_h + label_h + gap;
     int64_t H = title_h + (int64_t)used_rows * pitch_y;
@@ -194,10 +204,10 @@ int cmd_sheet(int argc, char **argv)
         free(wanted);
         kzv_decoder_close(&d);
         if (err == KZV_EINVAL)
-            return kzv_usage_error(a.cmd, "the sheet would be %dx%lld pixels: too large", W,
+            return cli_usage_error(a.cmd, "the sheet would be %dx%lld pixels: too large", W,
                                    (long long)H);
-        kzv_errorf(a.cmd, "cannot allocate the sheet: %s", kzv_strerror(err));
-        return KZV_EXIT_INPUT;
+        cli_errorf(a.cmd, "cannot allocate the sheet: %s", kzv_strerror(err));
+        return CLI_EXIT_INPUT;
     }
     fill_rect(img, 0, 0, W, (int)H, BG);
 
@@ -205,7 +215,8 @@ int cmd_sheet(int argc, char **argv)
     char title[512];
     snprintf(title, sizeof(title), "%s  %dx%d  %s", base_name(path), info->width, info->height,
              info->codec ? info->codec : "");
-    int tx = kzv_font_draw(img->data[0], img->stride[0], W, (int)H, gap, gap, tscale, TEXT, title);
+    int tx = cli_text_draw(font, img->data[0], img->stride[0], W, (int)H, gap, gap, tscale, TEXT,
+                           title);
     char meta[256];
     int ml = 0;
     if (info->fps > 0)
@@ -215,11 +226,18 @@ int cmd_sheet(int argc, char **argv)
     if (info->total_frames >= 0 && ml < (int)sizeof(meta))
         snprintf(meta + ml, sizeof(meta) - (size_t)ml, "  %lld frames",
                  (long long)info->total_frames);
-    kzv_font_draw(img->data[0], img->stride[0], W, (int)H, tx, gap, tscale, DIM, meta);
+    cli_text_draw(font, img->data[0], img->stride[0], W, (int)H, tx, gap, tscale, DIM, meta);
 
-    kzv_progress prog;
-    kzv_progress_init(&prog, "sheet", wanted[want_n - 1] + 1);
-    int rc = KZV_EXIT_OK;
+    cli_progress prog;
+    cli_progress_init(&prog, "sheet", wanted[want_n - 1] + 1);
+    if (cli_progress_open(&prog, &in) != CLI_EXIT_OK) {
+        kzv_frame_unref(&img);
+        free(wanted);
+        kzv_decoder_close(&d);
+        return CLI_EXIT_INPUT;
+    }
+    double t0 = cli_now();
+    int rc = CLI_EXIT_OK;
     int64_t k = 0, n = 0;
     kzv_frame *f = NULL;
     /* With an exact count (the index) each pick is an exact seek, which goes
@@ -240,9 +258,9 @@ int cmd_sheet(int argc, char **argv)
             dh = dh < 1 ? 1 : dh > thumb_h ? thumb_h : dh;
             if (!box_scale(f, img, cx + (thumb_w - dw) / 2, cy + (thumb_h - dh) / 2, dw, dh)) {
                 kzv_frame_unref(&f);
-                kzv_progress_clear(&prog);
-                kzv_errorf(a.cmd, "out of memory");
-                rc = KZV_EXIT_INPUT;
+                cli_progress_clear(&prog);
+                cli_errorf(a.cmd, "out of memory");
+                rc = CLI_EXIT_INPUT;
                 break;
             }
             char label[96];
@@ -251,34 +269,39 @@ int cmd_sheet(int argc, char **argv)
             else
                 snprintf(label, sizeof(label), "#%lld", (long long)f->frame_index);
             int ls = lscale;
-            if (ls > 1 && kzv_font_text_width(label, ls) > thumb_w)
+            if (ls > 1 && cli_text_width(font, label, ls) > thumb_w)
                 ls = 1;
-            kzv_font_draw(img->data[0], img->stride[0], W, (int)H, cx,
-                          cy + thumb_h + (label_h - KZV_FONT_H * ls) / 2, ls, TEXT, label);
+            cli_text_draw(font, img->data[0], img->stride[0], W, (int)H, cx,
+                          cy + thumb_h + (label_h - cli_text_height(font, ls)) / 2, ls, TEXT,
+                          label);
             k++;
         }
+        if (f->pts_ts != INT64_MIN)
+            cli_progress_pts(&prog, f->pts);
         kzv_frame_unref(&f);
-        kzv_progress_update(&prog, n);
+        cli_progress_update(&prog, n);
     }
-    kzv_progress_clear(&prog);
-    if (rc == KZV_EXIT_OK && err != KZV_OK && err != KZV_EOF) {
-        kzv_report_decode_error(a.cmd, path, d, err);
-        rc = KZV_EXIT_INPUT;
+    cli_progress_end(&prog);
+    if (rc == CLI_EXIT_OK && err != KZV_OK && err != KZV_EOF) {
+        cli_report_decode_error(a.cmd, path, d, err);
+        rc = CLI_EXIT_INPUT;
     }
-    if (rc == KZV_EXIT_OK && k == 0) {
-        kzv_errorf(a.cmd, "%s: no frames decoded", path);
-        rc = KZV_EXIT_INPUT;
+    if (rc == CLI_EXIT_OK && k == 0) {
+        cli_errorf(a.cmd, "%s: no frames decoded", path);
+        rc = CLI_EXIT_INPUT;
     }
-    if (rc == KZV_EXIT_OK) {
-        err = kzv_frame_write_png(img, out);
+    if (rc == CLI_EXIT_OK) {
+        err = kzv_frame_write_image(img, out);
         if (err < 0) {
-            kzv_errorf(a.cmd, "cannot write '%s': %s", out, kzv_strerror(err));
-            rc = KZV_EXIT_INPUT;
-        } else if (isatty(2)) {
-            fprintf(stderr, "wrote %s: %dx%lld, %lld frames\n", out, W, (long long)H, (long long)k);
+            cli_errorf(a.cmd, "cannot write '%s': %s", out, kzv_strerror(err));
+            rc = CLI_EXIT_INPUT;
+        } else if (!in.quiet) {
+            fprintf(stderr, "wrote %s: %dx%lld, %lld frames in %.3f s\n", out, W, (long long)H,
+                    (long long)k, cli_now() - t0);
         }
     }
     kzv_frame_unref(&img);
+    cli_text_close(&font);
     free(wanted);
     kzv_decoder_close(&d);
     return rc;

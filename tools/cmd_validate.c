@@ -30,41 +30,38 @@ typedef struct check {
 
 int cmd_validate(int argc, char **argv)
 {
-    static const kzv_opt opts[] = {
-        { "json", 0, false }, { "threads", 0, true }, { "help", 'h', false }, { 0 },
+    enum { OPT_JSON = CLI_OPT_FIRST_OWN };
+    static const struct option opts[] = {
+        { "json", no_argument, NULL, OPT_JSON }, CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP,
+        CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, CLI_LONGOPT_REPORT, { 0 },
     };
     bool json = false;
-    long long threads = 0;
-    const char *path = NULL, *v;
-    kzv_args a;
-    kzv_args_init(&a, argc, argv);
-    for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
+    const char *v;
+    cli_input in;
+    cli_args a;
+    cli_args_init(&a, argc, argv, opts);
+    cli_input_init(&in, a.cmd);
+    for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
         switch (r) {
-        case -3: return KZV_EXIT_USAGE;
-        case -1:
-            if (path)
-                return kzv_usage_error(a.cmd, "more than one FILE given");
-            path = v;
-            break;
-        case 0: json = true; break;
-        case 1:
-            if (!kzv_parse_int(v, 0, 1024, &threads))
-                return kzv_usage_error(a.cmd, "--threads needs a number from 0 to 1024, not '%s'", v);
-            break;
-        case 2: fputs(usage, stdout); return KZV_EXIT_OK;
+        case CLI_ERR: return CLI_EXIT_USAGE;
+        case OPT_JSON: json = true; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default:
+            if (cli_input_option(&in, r, v) < 0)
+                return CLI_EXIT_USAGE;
         }
     }
-    if (!path)
-        return kzv_usage_error(a.cmd, "no FILE given");
+    if (cli_one_file(&a, &in.path, true))
+        return CLI_EXIT_USAGE;
+    const char *path = in.path;
 
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
     s.format = KZV_PIXFMT_RGB24;
     s.count_frames = true;
-    s.threads = (int)threads;
-    kzv_decoder *d = kzv_open_or_report(a.cmd, path, &s);
+    kzv_decoder *d = cli_open_decoder(&in, &s);
     if (!d)
-        return KZV_EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     const kzv_video_info *info = kzv_decoder_info(d);
 
     /* order */
@@ -78,8 +75,12 @@ int cmd_validate(int argc, char **argv)
     int bad_w = 0, bad_h = 0;
     kzv_pixfmt bad_fmt = KZV_PIXFMT_NONE;
 
-    kzv_progress prog;
-    kzv_progress_init(&prog, "validate", info->total_frames);
+    cli_progress prog;
+    cli_progress_init(&prog, "validate", info->total_frames);
+    if (cli_progress_open(&prog, &in) != CLI_EXIT_OK) {
+        kzv_decoder_close(&d);
+        return CLI_EXIT_INPUT;
+    }
     kzv_frame *f = NULL;
     int err;
     while ((err = kzv_decoder_next(d, &f)) == KZV_OK) {
@@ -114,10 +115,12 @@ int cmd_validate(int argc, char **argv)
             }
         }
         n++;
+        if (f->pts_ts != INT64_MIN)
+            cli_progress_pts(&prog, f->pts);
         kzv_frame_unref(&f);
-        kzv_progress_update(&prog, n);
+        cli_progress_update(&prog, n);
     }
-    kzv_progress_clear(&prog);
+    cli_progress_end(&prog);
     kzv_decoder_stats st;
     kzv_decoder_get_stats(d, &st);
 
@@ -221,23 +224,23 @@ int cmd_validate(int argc, char **argv)
     FILE *o = stdout;
     if (json) {
         fputs("{\"file\":", o);
-        kzv_json_str(o, path);
+        cli_json_str(o, path);
         fprintf(o, ",\"ok\":%s,\"frames\":%lld,\"width\":%d,\"height\":%d,"
                    "\"total_frames\":%lld,\"header_frames\":%lld,\"checks\":[",
                 all_ok ? "true" : "false", (long long)n, info->width, info->height,
                 (long long)info->total_frames, (long long)info->header_frames);
         for (int i = 0; i < nchecks; i++) {
             fprintf(o, "%s{\"name\":", i ? "," : "");
-            kzv_json_str(o, checks[i].name);
+            cli_json_str(o, checks[i].name);
             fprintf(o, ",\"ok\":%s,\"detail\":", checks[i].ok ? "true" : "false");
-            kzv_json_str(o, checks[i].detail);
+            cli_json_str(o, checks[i].detail);
             fputc('}', o);
         }
         fputs("],\"warnings\":[", o);
         for (int i = 0; i < nwarn; i++) {
             if (i)
                 fputc(',', o);
-            kzv_json_str(o, warnings[i]);
+            cli_json_str(o, warnings[i]);
         }
         fprintf(o, "],\"stats\":{\"packets_read\":%lld,\"frames_decoded\":%lld,"
                    "\"frames_output\":%lld,\"corrupt_packets\":%lld,\"corrupt_frames\":%lld,"
@@ -260,8 +263,8 @@ int cmd_validate(int argc, char **argv)
     }
     kzv_decoder_close(&d);
     if (fflush(o) != 0 || ferror(o)) {
-        kzv_errorf(a.cmd, "cannot write to standard output");
-        return KZV_EXIT_INPUT;
+        cli_errorf(a.cmd, "cannot write to standard output");
+        return CLI_EXIT_INPUT;
     }
-    return all_ok ? KZV_EXIT_OK : KZV_EXIT_CHECK;
+    return all_ok ? CLI_EXIT_OK : CLI_EXIT_CHECK;
 }

@@ -25,7 +25,7 @@ static int utf8_seq_len(const unsigned char *s)
     return n;
 }
 
-void kzv_json_str(FILE *fp, const char *str)
+void cli_json_str(FILE *fp, const char *str)
 {
     if (!str) {
         fputs("null", fp);
@@ -62,7 +62,7 @@ void kzv_json_str(FILE *fp, const char *str)
     fputc('"', fp);
 }
 
-void kzv_json_num(FILE *fp, const char *fmt, double v)
+void cli_json_num(FILE *fp, const char *fmt, double v)
 {
     if (!isfinite(v)) {
         fputs("null", fp);
@@ -73,7 +73,7 @@ void kzv_json_num(FILE *fp, const char *fmt, double v)
     fprintf(fp, fmt, v);
 }
 
-void kzv_json_rational(FILE *fp, kzv_rational r)
+void cli_json_rational(FILE *fp, kzv_rational r)
 {
     if (r.num == 0 || r.den == 0)
         fputs("null", fp);

@@ -12,11 +12,11 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    { "probe",    cmd_probe,    "describe a file's video stream (--json)" },
+    { "probe",    cmd_probe,    "describe a file and every stream in it (--json: ffprobe's shape)" },
     { "frames",   cmd_frames,   "list every frame: index, pts, duration, keyframe, size" },
-    { "decode",   cmd_decode,   "decode frames to PNG files, raw video or YUV4MPEG2" },
+    { "decode",   cmd_decode,   "decode frames to an image, image files, raw video or YUV4MPEG2" },
     { "validate", cmd_validate, "check frame order, frame count, size and format" },
-    { "sheet",    cmd_sheet,    "make a contact sheet (PNG) of evenly spaced frames" },
+    { "sheet",    cmd_sheet,    "make a contact sheet (PNG or JPEG) of evenly spaced frames" },
     { "bench",    cmd_bench,    "time one file stage by stage (index, decode, convert, hand-over)" },
     { "index",    cmd_index,    "print the frame index (pts, keyframes, packet positions)" },
     { "play",     cmd_play,     "play in real time (window, or --headless upload timing)" },
@@ -38,8 +38,13 @@ static void print_help(FILE *fp)
           "Commands:\n", fp);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nRun 'kzv COMMAND --help' for a command's options.\n"
-          "Exit status: 0 ok, 1 a check failed, 2 usage error, 3 input error.\n", fp);
+    fputs("\nRun 'kzv COMMAND --help' for a command's options. Options shared by the\n"
+          "commands that open FILE: --stream N (the video stream to use; kzv probe lists\n"
+          "them), --threads N, --hw NAME; decode and sheet also --no-autorotate, -q and\n"
+          "--progress FILE|- (frames and validate: -q, --progress).\n"
+          "Exit status: 0 ok, 1 a check failed (validate), 2 usage error, including\n"
+          "impossible requests (a start past the end, --frames 0, an unknown --hw\n"
+          "device type), 3 input or output error (cannot open, read, decode, write).\n", fp);
 }
 
 static const command *find_command(const char *name)
@@ -54,26 +59,26 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         print_help(stderr);
-        return KZV_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     const char *name = argv[1];
     if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
         print_help(stdout);
-        return KZV_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     if (!strcmp(name, "--version") || !strcmp(name, "-V") || !strcmp(name, "version")) {
         print_version(stdout);
-        return KZV_EXIT_OK;
+        return CLI_EXIT_OK;
     }
     if (!strcmp(name, "help")) {
         if (argc == 2) {
             print_help(stdout);
-            return KZV_EXIT_OK;
+            return CLI_EXIT_OK;
         }
         const command *c = find_command(argv[2]);
         if (!c) {
             fprintf(stderr, "kzv: unknown command '%s'\nTry 'kzv --help'.\n", argv[2]);
-            return KZV_EXIT_USAGE;
+            return CLI_EXIT_USAGE;
         }
         char *hargv[] = { (char *)c->name, (char *)"--help", NULL };
         return c->run(2, hargv);
@@ -81,7 +86,7 @@ int main(int argc, char **argv)
     const command *c = find_command(name);
     if (!c) {
         fprintf(stderr, "kzv: unknown command '%s'\nTry 'kzv --help'.\n", name);
-        return KZV_EXIT_USAGE;
+        return CLI_EXIT_USAGE;
     }
     return c->run(argc - 1, argv + 1);
 }

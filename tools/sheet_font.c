@@ -73,20 +73,20 @@ static const glyph *find_glyph(char c)
     return find_glyph('?');
 }
 
-int kzv_font_text_width(const char *text, int scale)
+int cli_font_text_width(const char *text, int scale)
 {
     size_t n = strlen(text);
-    return n ? (int)n * (KZV_FONT_W + 1) * scale - scale : 0;
+    return n ? (int)n * (CLI_FONT_W + 1) * scale - scale : 0;
 }
 
-int kzv_font_draw(uint8_t *rgb, int stride, int img_w, int img_h, int x, int y,
+int cli_font_draw(uint8_t *rgb, int stride, int img_w, int img_h, int x, int y,
                   int scale, const uint8_t color[3], const char *text)
 {
     for (const char *t = text; *t; t++) {
         const glyph *g = find_glyph(*t);
-        for (int gy = 0; gy < KZV_FONT_H; gy++)
-            for (int gx = 0; gx < KZV_FONT_W; gx++) {
-                if (g->rows[gy * KZV_FONT_W + gx] != '#')
+        for (int gy = 0; gy < CLI_FONT_H; gy++)
+            for (int gx = 0; gx < CLI_FONT_W; gx++) {
+                if (g->rows[gy * CLI_FONT_W + gx] != '#')
                     continue;
                 for (int sy = 0; sy < scale; sy++) {
                     int py = y + gy * scale + sy;
@@ -103,7 +103,7 @@ int kzv_font_draw(uint8_t *rgb, int stride, int img_w, int img_h, int x, int y,
                     }
                 }
             }
-        x += (KZV_FONT_W + 1) * scale;
+        x += (CLI_FONT_W + 1) * scale;
     }
     return x;
 }

@@ -1,6 +1,7 @@
-/* Shared helpers of the kzv tool: argument parsing, error reporting, plane
- * geometry, raw frame output. */
+/* Shared helpers of the kzv tool: error reporting, number parsing, raw
+ * frame output, colour names. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,80 +9,7 @@
 
 #include "kzv.h"
 
-void kzv_args_init(kzv_args *a, int argc, char **argv)
-{
-    a->argc = argc;
-    a->argv = argv;
-    a->pos = 1;
-    a->no_more_opts = false;
-    a->cmd = argv[0];
-}
-
-int kzv_args_next(kzv_args *a, const kzv_opt *opts, const char **value)
-{
-    *value = NULL;
-    if (a->pos >= a->argc)
-        return -2;
-    const char *arg = a->argv[a->pos++];
-    if (a->no_more_opts || arg[0] != '-' || !strcmp(arg, "-")) {
-        *value = arg;
-        return -1;
-    }
-    if (!strcmp(arg, "--")) {
-        a->no_more_opts = true;
-        return kzv_args_next(a, opts, value);
-    }
-    int found = -1;
-    const char *inline_val = NULL;
-    if (arg[1] == '-') {                       /* --name or --name=value */
-        const char *name = arg + 2;
-        const char *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        for (int i = 0; opts[i].long_name || opts[i].short_name; i++)
-            if (opts[i].long_name && strlen(opts[i].long_name) == len &&
-                !strncmp(opts[i].long_name, name, len)) {
-                found = i;
-                break;
-            }
-        if (found >= 0 && eq) {
-            if (!opts[found].has_arg) {
-                kzv_usage_error(a->cmd, "option '--%s' takes no value", opts[found].long_name);
-                return -3;
-            }
-            inline_val = eq + 1;
-        }
-    } else {                                   /* -x or -xVALUE */
-        for (int i = 0; opts[i].long_name || opts[i].short_name; i++)
-            if (opts[i].short_name && opts[i].short_name == arg[1]) {
-                found = i;
-                break;
-            }
-        if (found >= 0 && arg[2]) {
-            if (!opts[found].has_arg) {
-                kzv_usage_error(a->cmd, "unknown option '%s'", arg);
-                return -3;
-            }
-            inline_val = arg + 2;
-        }
-    }
-    if (found < 0) {
-        kzv_usage_error(a->cmd, "unknown option '%s'", arg);
-        return -3;
-    }
-    if (opts[found].has_arg) {
-        if (inline_val) {
-            *value = inline_val;
-        } else if (a->pos < a->argc) {
-            *value = a->argv[a->pos++];
-        } else {
-            kzv_usage_error(a->cmd, "option '%s' needs a value", arg);
-            return -3;
-        }
-    }
-    return found;
-}
-
-void kzv_errorf(const char *cmd, const char *fmt, ...)
+void cli_errorf(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -91,7 +19,17 @@ void kzv_errorf(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
-int kzv_usage_error(const char *cmd, const char *fmt, ...)
+void cli_warnf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "kzv %s: warning: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -99,10 +37,10 @@ int kzv_usage_error(const char *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\nTry 'kzv %s --help'.\n", cmd);
     va_end(ap);
-    return KZV_EXIT_USAGE;
+    return CLI_EXIT_USAGE;
 }
 
-bool kzv_parse_int(const char *s, long long min, long long max, long long *out)
+bool cli_parse_int(const char *s, long long min, long long max, long long *out)
 {
     if (!s || !*s)
         return false;
@@ -115,40 +53,27 @@ bool kzv_parse_int(const char *s, long long min, long long max, long long *out)
     return true;
 }
 
-kzv_decoder *kzv_open_or_report(const char *cmd, const char *path,
-                                const kzv_decoder_settings *s)
+bool cli_parse_seconds(const char *s, double *out)
 {
-    kzv_decoder *d = NULL;
-    int err = kzv_decoder_open(&d, path, s);
-    if (err < 0) {
-        const char *msg = kzv_decoder_last_error(NULL);
-        if (msg && *msg)
-            kzv_errorf(cmd, "%s", msg);
-        else
-            kzv_errorf(cmd, "%s: %s", path, kzv_strerror(err));
-        return NULL;
-    }
-    return d;
+    if (!s || !*s)
+        return false;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v) || v < 0)
+        return false;
+    *out = v;
+    return true;
 }
 
-void kzv_report_decode_error(const char *cmd, const char *path,
-                             const kzv_decoder *d, int err)
-{
-    const char *msg = kzv_decoder_last_error(d);
-    if (msg && *msg)
-        kzv_errorf(cmd, "%s", msg);
-    else
-        kzv_errorf(cmd, "%s: decoding failed: %s", path, kzv_strerror(err));
-}
-
-double kzv_now(void)
+double cli_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-bool kzv_write_frame_raw(FILE *fp, const kzv_frame *f)
+bool cli_write_frame_raw(FILE *fp, const kzv_frame *f)
 {
     for (int p = 0; p < 4; p++) {
         int ph;
@@ -168,7 +93,7 @@ bool kzv_write_frame_raw(FILE *fp, const kzv_frame *f)
     return true;
 }
 
-const char *kzv_primaries_name(int p)
+const char *cli_primaries_name(int p)
 {
     switch (p) {
     case 1:  return "bt709";
@@ -187,7 +112,7 @@ const char *kzv_primaries_name(int p)
     }
 }
 
-const char *kzv_transfer_name(int t)
+const char *cli_transfer_name(int t)
 {
     switch (t) {
     case 1:  return "bt709";

@@ -101,7 +101,15 @@ typedef struct kzv_decoder_settings {
                                 limit (default). kzv_decoder_interrupt() works either way. */
     kzv_log_fn log_fn;     /**< this decoder's log callback; NULL = the global one */
     void *log_user;        /**< passed to log_fn; the caller keeps ownership */
-    uint8_t reserved[64];  /**< zero (kzv_decoder_default_settings() does it): fields
+    bool autorotate;       /**< turn every frame for display as the stream's display
+                                matrix says (info.rotation: 90, 180 or 270 degrees
+                                clockwise), as ffmpeg does by default; frames and
+                                info.width/height then have the turned size. Costs one
+                                copy of each frame (kzv_frame_alloc: not from the
+                                pool). Other angles, and 4:2:2 output turned by 90 or
+                                270 (which would become 4:4:0), are left as coded, with
+                                a warning. false (default): the coded orientation. */
+    uint8_t reserved[63];  /**< zero (kzv_decoder_default_settings() does it): fields
                                 added later take their bytes from here and mean the old
                                 behaviour when 0; non-zero is refused with KZV_EINVAL
                                 (see "Room to grow" in common.h) */
@@ -109,6 +117,18 @@ typedef struct kzv_decoder_settings {
 
 /** Fill *s with the defaults documented above. */
 KZV_API void kzv_decoder_default_settings(kzv_decoder_settings *s);
+
+/** Field order of an interlaced stream (FFmpeg's AVFieldOrder values):
+ *  tt = top coded first, top displayed first; bb = bottom, bottom; tb = top
+ *  coded first, bottom displayed first; bt = the reverse. */
+typedef enum kzv_field_order {
+    KZV_FIELD_UNKNOWN     = 0,
+    KZV_FIELD_PROGRESSIVE = 1,
+    KZV_FIELD_TT          = 2,
+    KZV_FIELD_BB          = 3,
+    KZV_FIELD_TB          = 4,
+    KZV_FIELD_BT          = 5,
+} kzv_field_order;
 
 /** What the decoder knows about the stream after opening. Owned by the
  *  decoder and lent out by const pointer, so later versions append fields at
@@ -140,7 +160,59 @@ typedef struct kzv_video_info {
                                      settings.format, or for KZV_PIXFMT_YUV_AUTO the
                                      concrete format it resolved to (e.g.
                                      KZV_PIXFMT_YUV420P10 for yuv420p10le) */
+    kzv_field_order field_order; /**< field order the container/codec parameters
+                                     declare (what ffprobe prints as field_order);
+                                     KZV_FIELD_UNKNOWN when they do not say */
+    bool interlaced;            /**< the first frame is interlaced (kzv_frame.interlaced;
+                                     a stream may mix progressive and interlaced frames) */
+    bool top_field_first;       /**< the first frame's kzv_frame.top_field_first */
+    int display_rotation;       /**< the display matrix's rotation as ffprobe prints it
+                                     (its side_data "rotation"): degrees counter-clockwise,
+                                     -180..180; the opposite sign of `rotation`
+                                     (ffprobe -90 is rotation 90) */
+    double container_duration;  /**< the whole file's duration in seconds (ffprobe's
+                                     format duration); 0 when unknown */
+    double container_start_time;/**< the file's start time in seconds (format start_time) */
+    int64_t container_bit_rate; /**< the file's bits per second (format bit_rate), 0 unknown */
 } kzv_video_info;
+
+/** Kind of a container stream (kzv_stream_info.type). */
+typedef enum kzv_media_type {
+    KZV_MEDIA_UNKNOWN    = 0,
+    KZV_MEDIA_VIDEO      = 1,
+    KZV_MEDIA_AUDIO      = 2,
+    KZV_MEDIA_SUBTITLE   = 3,
+    KZV_MEDIA_ATTACHMENT = 4, /**< fonts and other files carried by Matroska */
+    KZV_MEDIA_DATA       = 5, /**< timed metadata, chapters as a stream, … */
+} kzv_media_type;
+
+/** One stream of the container, whatever its kind (kzv_decoder_stream()).
+ *  Owned by the decoder and lent out by const pointer: later versions append
+ *  fields at the end (see "Room to grow" in common.h). Strings are NULL when
+ *  the container does not say. */
+typedef struct kzv_stream_info {
+    int index;                  /**< container stream index (settings.stream_index) */
+    kzv_media_type type;
+    const char *codec;          /**< codec name ("aac", "ass", "ttf", "h264" …) or NULL */
+    const char *language;       /**< the "language" tag, e.g. "jpn" */
+    const char *title;          /**< the "title" tag */
+    kzv_rational time_base;
+    double start_time;          /**< seconds; 0 when unknown */
+    double duration;            /**< seconds; 0 when unknown */
+    int64_t bit_rate;           /**< bits per second, 0 when unknown */
+    int64_t header_frames;      /**< frames (or packets) the header claims, -1 if none */
+    bool is_default;            /**< the "default" disposition */
+    bool forced;                /**< the "forced" disposition (subtitles) */
+    bool attached_pic;          /**< a cover image, not a video (attached picture) */
+    bool decoded;               /**< the video stream this decoder decodes */
+    int width, height;          /**< video: coded size from the container; else 0 */
+    int sample_rate;            /**< audio: Hz; else 0 */
+    int channels;               /**< audio: channel count; else 0 */
+    const char *sample_fmt;     /**< audio: FFmpeg's sample format name ("fltp" …) */
+    const char *channel_layout; /**< audio: "stereo", "5.1(side)" …, or NULL */
+    const char *filename;       /**< attachment: the "filename" tag */
+    const char *mimetype;       /**< attachment: the "mimetype" tag */
+} kzv_stream_info;
 
 /** Counters of a decoder (kzv_decoder_get_stats()); fixed size (see "Room to
  *  grow" in common.h). */
@@ -237,7 +309,12 @@ KZV_API int kzv_decoder_get_index(kzv_decoder *d, const kzv_index_entry **entrie
  * EXACT: the next kzv_decoder_next() returns the frame displayed at that time
  * (pts <= t < pts + duration; the first frame when t is before it) with its
  * true frame_index and the same pixels sequential decoding gives; KZV_EOF when
- * t is past the last frame's end. KEYFRAME: the next frame is the
+ * t is past the last frame's end. A t at most half a microsecond (or half a
+ * tick of the stream's time base, when that is less) before a frame's pts
+ * counts as that pts, so a pts printed rounded to microseconds (28/30 s as
+ * 0.933333) still selects its own frame; the same holds for
+ * kzv_decoder_frame_at(), kzv_decoder_get_frames_at() and the processor's
+ * start_time. KEYFRAME: the next frame is the
  * random-access point at or before t. After a seek, kzv_decoder_next() goes on
  * in display order. Builds the index on first use.
  * @return KZV_OK, KZV_EOF (past the end), KZV_EINVAL, or a decode error.
@@ -281,6 +358,16 @@ KZV_API int kzv_decoder_get_range(kzv_decoder *d, int64_t start, int64_t end, in
  * from the index (built on first use). KZV_EOF past the end.
  */
 KZV_API int kzv_decoder_frame_at(kzv_decoder *d, double seconds, int64_t *frame_index);
+
+/** Number of streams in the container (video, audio, subtitles,
+ *  attachments, data; as ffprobe lists them). */
+KZV_API int kzv_decoder_stream_count(const kzv_decoder *d);
+/**
+ * Description of container stream `i` (0 <= i < kzv_decoder_stream_count()).
+ * @return a pointer owned by the decoder, valid until close; NULL when i is
+ *         out of range.
+ */
+KZV_API const kzv_stream_info *kzv_decoder_stream(const kzv_decoder *d, int i);
 
 /* ---- Saved indexes and segment plans -------------------------------------
  *

@@ -127,6 +127,18 @@ typedef enum kzv_color_range {
     KZV_RANGE_FULL        = 2, /**< "pc", "jpeg": 0..255 at 8 bits */
 } kzv_color_range;
 
+/** Where chroma samples sit relative to luma (FFmpeg's AVChromaLocation
+ *  values, which are H.273's chroma_sample_loc_type + 1). */
+typedef enum kzv_chroma_location {
+    KZV_CHROMA_UNSPECIFIED = 0, /**< not tagged (y4m writers call 4:2:0 of this kind "jpeg") */
+    KZV_CHROMA_LEFT        = 1, /**< MPEG-2/4, H.264/HEVC default: co-sited left ("mpeg2") */
+    KZV_CHROMA_CENTER      = 2, /**< MPEG-1, JPEG: between the luma samples */
+    KZV_CHROMA_TOPLEFT     = 3, /**< DV, BT.2020 4:2:0 ("paldv") */
+    KZV_CHROMA_TOP         = 4,
+    KZV_CHROMA_BOTTOMLEFT  = 5,
+    KZV_CHROMA_BOTTOM      = 6,
+} kzv_chroma_location;
+
 /** A colour description; fixed size (it is embedded in kzv_frame and
  *  kzv_video_info; see "Room to grow" in common.h). */
 typedef struct kzv_color {
@@ -138,7 +150,10 @@ typedef struct kzv_color {
     bool matrix_tagged; /**< false: the stream did not say, `matrix` is the
                              documented default (BT.709 when height > 576, else BT.601) */
     bool range_tagged;  /**< false: the stream did not say, limited range assumed */
-    uint8_t reserved[14]; /**< zero; properties added later take their bytes from here */
+    uint8_t chroma_location; /**< kzv_chroma_location of the source as tagged
+                                  (0 = unspecified); YUV output keeps the source's
+                                  siting, so it describes the frame's chroma too */
+    uint8_t reserved[13]; /**< zero; properties added later take their bytes from here */
 } kzv_color;
 
 /** Name of a matrix code point ("bt709", "bt601", "bt2020nc", …). */
@@ -166,7 +181,11 @@ typedef struct kzv_frame {
     int64_t frame_index;   /**< 0-based position in display order */
     bool keyframe;         /**< decodable on its own (a random-access point) */
     kzv_color color;       /**< the source's colour description */
-    uint8_t reserved[32];  /**< zero; fields added later take their bytes from here
+    bool interlaced;       /**< the picture holds two fields (coded interlaced) */
+    bool top_field_first;  /**< with `interlaced`: the top field is displayed first */
+    uint8_t repeat_pict;   /**< fields to repeat when displaying (soft telecine: 1 =
+                                show a field again, as FFmpeg's repeat_pict); 0 mostly */
+    uint8_t reserved[29];  /**< zero; fields added later take their bytes from here
                                 and mean "unknown / the old behaviour" when 0 */
 } kzv_frame;
 
@@ -216,6 +235,25 @@ KZV_API void kzv_frame_unref(kzv_frame **f);
  * @return KZV_OK, KZV_EIO (cannot write), KZV_EUNSUPPORTED, KZV_ENOMEM.
  */
 KZV_API int kzv_frame_write_png(const kzv_frame *f, const char *path);
+
+/** Image file formats kzv_frame_write_image() writes. */
+typedef enum kzv_image_format {
+    KZV_IMAGE_PNG  = 0,  /**< .png: lossless; 16-bit for RGB48 */
+    KZV_IMAGE_JPEG = 1,  /**< .jpg / .jpeg: baseline JFIF, 4:4:4, high quality (qscale 2) */
+} kzv_image_format;
+
+/** The image format a file name asks for, by its extension (case ignored):
+ *  a kzv_image_format, or KZV_EUNSUPPORTED for other names. */
+KZV_API int kzv_image_format_from_name(const char *path);
+
+/**
+ * Write a frame to `path` in the format its extension names (.png as
+ * kzv_frame_write_png(); .jpg/.jpeg as JPEG from an RGB24/RGBA/RGB48 frame,
+ * alpha dropped). The caller keeps the frame.
+ * @return KZV_OK, KZV_EUNSUPPORTED (another extension, a YUV frame), KZV_EIO,
+ *         KZV_ENOMEM, KZV_EINVAL.
+ */
+KZV_API int kzv_frame_write_image(const kzv_frame *f, const char *path);
 
 #ifdef __cplusplus
 }

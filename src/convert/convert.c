@@ -1,4 +1,5 @@
 /* YUV/RGB → kzv output format through libswscale, honouring matrix and range. */
+#include <string.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
@@ -89,6 +90,9 @@ void kzv_color_resolve(const AVFrame *f, kzv_color *out)
     int is_rgb = d && (d->flags & AV_PIX_FMT_FLAG_RGB);
     int m = f->colorspace;
 
+    memset(out, 0, sizeof(*out));   /* reserved included */
+    out->chroma_location = (int)f->chroma_location > 0 && (int)f->chroma_location <= (int)KZV_CHROMA_BOTTOM
+                           ? (uint8_t)f->chroma_location : KZV_CHROMA_UNSPECIFIED;
     out->primaries = f->color_primaries;
     out->transfer = f->color_trc;
     out->matrix_tagged = true;

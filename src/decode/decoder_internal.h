@@ -53,6 +53,7 @@ struct kzv_decoder {
     AVBufferPool *pool;
     size_t pool_size;
 
+    int rotate_cw;          /* settings.autorotate: degrees each frame is turned (0: none) */
     int first_w, first_h;
     int cur_w, cur_h, cur_fmt;
     int64_t last_pts_ts, last_dur_ts;   /* for streams with missing timestamps */
@@ -69,6 +70,8 @@ struct kzv_decoder {
     bool have_index;
 
     kzv_video_info info;
+    struct kzv_dec_stream *streams; /* every container stream (streams.c) */
+    int nb_streams;
     kzv_decoder_stats stats;
     char codec_name[64], decoder_name[64], container[128], pix_fmt[64];
     char err[1024];
@@ -112,6 +115,26 @@ static inline double kzv_dec_seconds(int64_t ts, AVRational tb)
 {
     return ts == AV_NOPTS_VALUE ? 0.0 : (double)ts * tb.num / tb.den;
 }
+
+/* A decoded picture's interlacing: two fields, which is shown first, and
+ * how many fields to repeat (FFmpeg's repeat_pict, clamped to 0..255). */
+static inline void kzv_dec_fields(const AVFrame *f, bool *interlaced, bool *tff, uint8_t *repeat)
+{
+#ifdef AV_FRAME_FLAG_INTERLACED
+    *interlaced = (f->flags & AV_FRAME_FLAG_INTERLACED) != 0;
+    *tff = *interlaced && (f->flags & AV_FRAME_FLAG_TOP_FIELD_FIRST) != 0;
+#else
+    *interlaced = f->interlaced_frame != 0;
+    *tff = *interlaced && f->top_field_first != 0;
+#endif
+    *repeat = f->repeat_pict <= 0 ? 0 : f->repeat_pict > 255 ? 255 : (uint8_t)f->repeat_pict;
+}
+
+/* ---- streams.c ----------------------------------------------------------- */
+
+/* Describe every container stream (d->streams); KZV_ENOMEM on failure. */
+int kzv_dec_describe_streams(kzv_decoder *d);
+void kzv_dec_free_streams(kzv_decoder *d);
 
 /* ---- decoder_seek.c ------------------------------------------------------ */
 

@@ -13,6 +13,7 @@
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 
+#include "convert/rotate.h"
 #include "decode/decoder_internal.h"
 #include "core/abi.h"
 
@@ -138,8 +139,11 @@ static int open_codec(kzv_decoder *d)
     return KZV_OK;
 }
 
-static int display_rotation(const AVStream *st)
+/* Clockwise degrees 0..359 to turn for display; *ccw receives the display
+ * matrix's own angle as ffprobe prints it (counter-clockwise, -180..180). */
+static int display_rotation(const AVStream *st, int *ccw_out)
 {
+    *ccw_out = 0;
     const int32_t *m = NULL;
 #if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 102)
     const AVPacketSideData *sd = av_packet_side_data_get(st->codecpar->coded_side_data,
@@ -158,6 +162,7 @@ static int display_rotation(const AVStream *st)
     double ccw = av_display_rotation_get(m);   /* counter-clockwise, [-180, 180] */
     if (ccw != ccw)                             /* NaN: degenerate matrix */
         return 0;
+    *ccw_out = (int)lround(ccw);
     int cw = (int)lround(-ccw) % 360;
     return cw < 0 ? cw + 360 : cw;
 }
@@ -193,12 +198,46 @@ static void fill_info(kzv_decoder *d)
     const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(f->format);
     in->bit_depth = desc ? desc->comp[0].depth : 8;
     kzv_color_resolve(f, &in->color);
-    in->rotation = display_rotation(st);
+    in->rotation = display_rotation(st, &in->display_rotation);
     in->stream_index = st->index;
     in->bit_rate = st->codecpar->bit_rate > 0 ? st->codecpar->bit_rate : d->fmt->bit_rate;
     AVRational sar = f->sample_aspect_ratio.num > 0 ? f->sample_aspect_ratio : st->sample_aspect_ratio;
     in->sample_aspect_ratio = sar.num > 0 ? (kzv_rational){ sar.num, sar.den } : (kzv_rational){ 0, 1 };
     in->format = d->s.format;
+    int fo = st->codecpar->field_order;
+    in->field_order = fo >= KZV_FIELD_PROGRESSIVE && fo <= KZV_FIELD_BT ? (kzv_field_order)fo
+                                                                         : KZV_FIELD_UNKNOWN;
+    uint8_t repeat;
+    kzv_dec_fields(f, &in->interlaced, &in->top_field_first, &repeat);
+    in->container_duration = d->fmt->duration > 0 ? (double)d->fmt->duration / AV_TIME_BASE : 0.0;
+    in->container_start_time = d->fmt->start_time != AV_NOPTS_VALUE
+                               ? (double)d->fmt->start_time / AV_TIME_BASE : 0.0;
+    in->container_bit_rate = d->fmt->bit_rate > 0 ? d->fmt->bit_rate : 0;
+}
+
+/* settings.autorotate: frames are turned by info.rotation, and info
+ * describes the turned picture (size, sample aspect ratio). */
+static void setup_autorotate(kzv_decoder *d)
+{
+    kzv_video_info *in = &d->info;
+    d->rotate_cw = 0;
+    if (!d->s.autorotate || !in->rotation)
+        return;
+    bool right = in->rotation == 90 || in->rotation == 180 || in->rotation == 270;
+    if (!right || (d->s.format != KZV_PIXFMT_NONE && !kzv_rotate_supported(d->s.format, in->rotation))) {
+        kzv_log(&d->log, KZV_LOG_WARNING, "%s: autorotate cannot turn %s frames by %d degrees: "
+                "left as coded", d->path, kzv_pixfmt_name(d->s.format), in->rotation);
+        return;
+    }
+    d->rotate_cw = in->rotation;
+    if (in->rotation != 180) {
+        int t = in->width;
+        in->width = in->height;
+        in->height = t;
+        kzv_rational sar = in->sample_aspect_ratio;
+        if (sar.num > 0 && sar.den > 0)
+            in->sample_aspect_ratio = (kzv_rational){ sar.den, sar.num };
+    }
 }
 
 /* avformat_find_stream_info() decodes a few pictures with decoders of its
@@ -283,6 +322,9 @@ static int open_internal(kzv_decoder *d)
     if (d->s.format == KZV_PIXFMT_YUV_AUTO)
         d->s.format = kzv_pixfmt_native(d->held->format);
     fill_info(d);
+    setup_autorotate(d);
+    if (kzv_dec_describe_streams(d) < 0)
+        return kzv_dec_fail(d, KZV_ENOMEM, "%s: out of memory", d->path);
 
     if (d->s.count_frames && kzv_dec_ensure_index(d) < 0) {
         kzv_log(&d->log, KZV_LOG_WARNING, "%s", d->err);
@@ -398,6 +440,7 @@ void kzv_decoder_close(kzv_decoder **pd)
     *pd = NULL;
     kzv_converter_uninit(&d->conv);
     kzv_index_free(&d->index);
+    kzv_dec_free_streams(d);
     av_buffer_pool_uninit(&d->pool);
     av_frame_free(&d->held);
     av_frame_free(&d->scratch);

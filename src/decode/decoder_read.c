@@ -7,6 +7,7 @@
 
 #include <libavutil/pixdesc.h>
 
+#include "convert/rotate.h"
 #include "decode/decoder_internal.h"
 #include "core/frame_internal.h"
 #include "core/satmath.h"
@@ -267,8 +268,9 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
         color.matrix_tagged = false;
     }
     int err;
+    bool swap = d->rotate_cw == 90 || d->rotate_cw == 270;
     if (d->s.format == KZV_PIXFMT_NONE) {   /* timing only: no pixels, no conversion */
-        if ((err = kzv_frame_new_empty(&f, ow, oh)) < 0)
+        if ((err = kzv_frame_new_empty(&f, swap ? oh : ow, swap ? ow : oh)) < 0)
             return kzv_dec_fail(d, err, "%s: out of memory", d->path);
     } else if ((err = try_passthrough(d, src, ow, oh, &f)) < 0) {
         return err;
@@ -281,6 +283,16 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
         return kzv_dec_fail(d, err, "%s: cannot convert %s %dx%d to %s", d->path,
                     av_get_pix_fmt_name(src->format), src->width, src->height,
                     kzv_pixfmt_name(d->s.format));
+    }
+
+    if (d->rotate_cw && d->s.format != KZV_PIXFMT_NONE) {   /* settings.autorotate */
+        kzv_frame *turned = NULL;
+        err = kzv_rotate_frame(f, d->rotate_cw, &turned);
+        kzv_frame_unref(&f);
+        if (err < 0)
+            return kzv_dec_fail(d, err, "%s: cannot turn the frame by %d degrees", d->path,
+                                d->rotate_cw);
+        f = turned;
     }
 
     /* Timing: the codec's best-effort timestamp; missing ones continue the
@@ -310,6 +322,7 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
     f->frame_index = d->next_index++;
     f->keyframe = is_keyframe(src);
     f->color = color;
+    kzv_dec_fields(src, &f->interlaced, &f->top_field_first, &f->repeat_pict);
     d->stats.frames_output++;
     *out = f;
     return KZV_OK;

@@ -278,6 +278,17 @@ static int index_at_time(kzv_decoder *d, double seconds, int64_t *target)
         else
             hi = mid;
     }
+    /* A time at most half a microsecond (or half a tick, when ticks are
+     * finer) before a frame's pts means that frame: a pts printed rounded to
+     * microseconds (kzv frames: 28/30 s as 0.933333) finds its own frame
+     * instead of the one before. Pts are whole ticks, so no other frame is
+     * that close; a microsecond before a pts is still the frame before. */
+    AVRational tb = d->st->time_base;
+    double snap = 0.5000001e-6;
+    if (tb.num > 0 && tb.den > 0 && 0.5 * tb.num / tb.den < snap)
+        snap = 0.5 * tb.num / tb.den;
+    if (lo < idx->n && idx->e[lo].pts - seconds <= snap)
+        lo++;
     const kzv_index_entry *last = &idx->e[idx->n - 1];
     if (seconds >= last->pts + last->duration && last->duration > 0)
         return KZV_EOF;

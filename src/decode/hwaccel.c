@@ -86,9 +86,12 @@ int kzv_hw_setup(kzv_hw *hw, AVCodecContext *dec, const AVCodec *codec, const ch
     }
     if (r == -2)
         return KZV_ENOMEM;
+    /* A device asked for by name that is not used is a warning (the user
+     * expected it; the default logger shows warnings); "auto" finding
+     * nothing is the expected case on most machines. */
     if (r < 0)
-        kzv_log(log, KZV_LOG_INFO, "hwaccel '%s' not available for %s: decoding in software",
-                request, codec->name);
+        kzv_log(log, strcmp(request, "auto") ? KZV_LOG_WARNING : KZV_LOG_INFO,
+                "hwaccel '%s' not available for %s: decoding in software", request, codec->name);
     else
         kzv_log(log, KZV_LOG_INFO, "hwaccel: decoding %s with %s", codec->name, hw->name);
     return KZV_OK;

@@ -48,6 +48,9 @@ static int copy_frame(const kzv_frame *src, kzv_frame **out)
     dst->frame_index = src->frame_index;
     dst->keyframe = src->keyframe;
     dst->color = src->color;
+    dst->interlaced = src->interlaced;
+    dst->top_field_first = src->top_field_first;
+    dst->repeat_pict = src->repeat_pict;
     *out = dst;
     return KZV_OK;
 }

@@ -57,6 +57,7 @@ for name in garbage.mp4 empty.mp4 text.mp4 audio_only.m4a truncated_moov.mp4 uns
     expect_rc 3 "validate $name" validate "$f"
 done
 expect_rc 3 "decode into an unwritable place" decode "$h264" -o /proc/kzv-cannot-write/x.y4m --frames 1
-expect_rc 3 "decode into a directory that is a file" decode "$h264" -o "$h264" --frames 1
+cp "$h264" "$TMP/a-file"
+expect_rc 3 "decode into a directory that is a file" decode "$h264" -o "$TMP/a-file" --frames 1
 
 finish

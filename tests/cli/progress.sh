@@ -18,9 +18,13 @@ quiet_on_pipes frames "$f" --json
 quiet_on_pipes validate "$f"
 quiet_on_pipes sheet "$f" -o "$TMP/s.png"
 quiet_on_pipes probe "$f" --count
-"$KZV" decode "$f" -o - 2>"$TMP/err" | cat >/dev/null
-check "decode -o - | cat: stderr empty" test ! -s "$TMP/err"
-"$KZV" decode "$f" -o "$TMP/q.y4m" 2>"$TMP/err"
-check "decode -o FILE with stderr on a pipe: stderr empty" test ! -s "$TMP/err"
+"$KZV" decode "$f" -o - -q 2>"$TMP/err" | cat >/dev/null
+check "decode -q -o - | cat: stderr empty" test ! -s "$TMP/err"
+"$KZV" decode "$f" -o "$TMP/q.y4m" -q 2>"$TMP/err"
+check "decode -q -o FILE with stderr on a pipe: stderr empty" test ! -s "$TMP/err"
+"$KZV" decode "$f" -o "$TMP/q2.y4m" 2>"$TMP/err"
+check "decode -o FILE with stderr on a pipe: one summary line" test "$(wc -l <"$TMP/err")" = 1
+check "the summary names frames, time, fps and the output" \
+    grep -q "^50 frames (yuv420p 320x240) in [0-9.]* s, [0-9.]* fps -> $TMP/q2.y4m\$" "$TMP/err"
 
 finish

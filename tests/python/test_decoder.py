@@ -25,8 +25,15 @@ def sequential(path, **kw):
 
 def test_description_matches_cli_probe(media, kzv_cli):
     path = media("vfr.mkv")
-    probe = json.loads(subprocess.run([kzv_cli, "probe", path, "--json"], capture_output=True,
-                                      check=True, text=True).stdout)
+    full = json.loads(subprocess.run([kzv_cli, "probe", path, "--json"], capture_output=True,
+                                     check=True, text=True).stdout)
+    # ffprobe's shape: the decoded stream carries kzv's own fields beside ffprobe's
+    v = [s for s in full["streams"] if s["decoded"]][0]
+    probe = dict(v, codec=v["codec_name"], container=full["format"]["format_name"],
+                 frame_rate=v["avg_frame_rate"], start_time=float(v["start_time"]),
+                 duration=float(v["duration"]), stream_index=v["index"],
+                 bit_rate=int(v["bit_rate"]), rotation=(-v["rotation"]) % 360,
+                 color_range=v["color_range_kzv"])
     with kzv.VideoDecoder(path) as d:
         assert (d.width, d.height, d.codec, d.container, d.pix_fmt) == \
             (probe["width"], probe["height"], probe["codec"], probe["container"], probe["pix_fmt"])

@@ -166,6 +166,16 @@ KZV_API int kzv_processor_open(kzv_processor **out, const char *path,
                                kzv_uploader *uploader,
                                const kzv_processor_settings *settings);
 
+/**
+ * Give the processor its uploader after open (open's `uploader` argument
+ * otherwise): for a caller that must know the stream (kzv_processor_info())
+ * before it can make one, e.g. a window sized to the video. Only before
+ * kzv_processor_run() / kzv_processor_start(). Ownership as in open: the
+ * caller keeps it and keeps it alive until kzv_processor_close(); NULL removes it.
+ * @return KZV_OK, or KZV_EINVAL once started.
+ */
+KZV_API int kzv_processor_set_uploader(kzv_processor *p, kzv_uploader *uploader);
+
 /** Stream description of the underlying decoder. */
 KZV_API const kzv_video_info *kzv_processor_info(const kzv_processor *p);
 
@@ -263,6 +273,16 @@ KZV_API int kzv_processor_set_rate(kzv_processor *p, double rate);
 /** The clock's media time now (seconds, as kzv_frame.pts); NAN before the
  *  clock starts (and after a seek until the next frame). Any thread. */
 KZV_API double kzv_processor_clock_time(const kzv_processor *p);
+
+/**
+ * Pull mode: end on the consumer thread: stop the decode thread, wait for it,
+ * and discard what is still queued. Afterwards the stats are final
+ * (decoded == processing + dropped + dropped_late + discarded) and the pull
+ * calls return KZV_ECANCELED. Frames and textures already handed out stay the
+ * caller's (release them as usual). Idempotent; close does it too.
+ * Thread-safety: the consumer thread, not concurrently with the pull calls.
+ */
+KZV_API void kzv_processor_finish(kzv_processor *p);
 
 /** Ask a running (or future) run to stop soon. Any thread; idempotent. */
 KZV_API void kzv_processor_stop(kzv_processor *p);

@@ -128,6 +128,14 @@ int kzv_processor_open(kzv_processor **out, const char *path, kzv_uploader *uplo
     return KZV_OK;
 }
 
+int kzv_processor_set_uploader(kzv_processor *p, kzv_uploader *uploader)
+{
+    if (!p || p->ran)
+        return KZV_EINVAL;
+    p->uploader = uploader;
+    return KZV_OK;
+}
+
 const kzv_video_info *kzv_processor_info(const kzv_processor *p)
 {
     return p ? kzv_decoder_info(p->dec) : NULL;
@@ -263,12 +271,21 @@ void kzv_processor_stop(kzv_processor *p)
 {
     if (!p)
         return;
-    atomic_store(&p->canceled, true);
     atomic_store(&p->quit, true);
+    atomic_store(&p->canceled, true);
     kzv_decoder_interrupt(p->dec);
     kzv_mutex_lock(&p->mx);
     kzv_cond_broadcast(&p->cv);
     kzv_mutex_unlock(&p->mx);
+}
+
+void kzv_processor_finish(kzv_processor *p)
+{
+    if (!p)
+        return;
+    atomic_store(&p->canceled, true);
+    shut_down(p);
+    drain(p);
 }
 
 void kzv_processor_get_decoder_stats(const kzv_processor *p, kzv_decoder_stats *st)

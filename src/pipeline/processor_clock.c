@@ -57,13 +57,13 @@ static struct timespec to_timespec(double t)
 void kzv_proc_cv_wait_until(kzv_processor *p, double until)
 {
     struct timespec ts;
+    if (isinf(until) && until > 0) {  /* no deadline: only a broadcast can help */
+        kzv_cond_wait(&p->cv, &p->mx);
+        return;
+    }
     if (p->settings.clock_now) {
         if (kzv_deadline(&ts, FAKE_SLICE_NS) == 0)
             kzv_cond_timedwait(&p->cv, &p->mx, &ts);
-        return;
-    }
-    if (isinf(until) && until > 0) {
-        kzv_cond_wait(&p->cv, &p->mx);
         return;
     }
     ts = to_timespec(until);

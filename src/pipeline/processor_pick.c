@@ -42,12 +42,13 @@ static bool too_late(kzv_processor *p, const kzv_frame *f)
     return kzv_proc_now(p) + lead > due + kzv_proc_late_threshold(p, f);
 }
 
-/* Take the next deliverable frame, waiting up to timeout_ns. */
+/* Take the next deliverable frame, waiting up to timeout_ns (real time: how
+ * long the caller is willing to block, whatever the clock's time source). */
 static int take(kzv_processor *p, kzv_frame **out, int64_t timeout_ns)
 {
-    double t_end = INFINITY;
-    if (timeout_ns >= 0)
-        t_end = (double)kzv_time_ns() / (double)KZV_NS_PER_SEC + (double)timeout_ns / 1e9;
+    struct timespec deadline;
+    bool forever = timeout_ns < 0 || (timeout_ns > 0 && kzv_deadline(&deadline, timeout_ns) < 0);
+    bool timed_out = timeout_ns == 0;
     kzv_mutex_lock(&p->mx);
     int ret;
     for (;;) {
@@ -71,20 +72,12 @@ static int take(kzv_processor *p, kzv_frame **out, int64_t timeout_ns)
             ret = end_status(p);
             break;
         }
-        /* Real time on purpose: how long the caller is willing to block. */
-        double now = (double)kzv_time_ns() / (double)KZV_NS_PER_SEC;
-        if (now >= t_end)
+        if (timed_out)
             break;  /* KZV_EAGAIN */
-        if (isinf(t_end)) {
+        if (forever)
             kzv_cond_wait(&p->cv, &p->mx);
-        } else {
-            struct timespec ts;
-            ts.tv_sec = (time_t)t_end;
-            ts.tv_nsec = (long)((t_end - (double)ts.tv_sec) * 1e9);
-            if (ts.tv_nsec >= 1000000000L || ts.tv_nsec < 0)
-                ts.tv_nsec = 999999999L;
-            kzv_cond_timedwait(&p->cv, &p->mx, &ts);
-        }
+        else
+            timed_out = kzv_cond_timedwait(&p->cv, &p->mx, &deadline) == ETIMEDOUT;
     }
     kzv_mutex_unlock(&p->mx);
     return ret;

@@ -26,6 +26,10 @@
  * (pause, rate and the clock's start change what it waits for). */
 #define PACE_SLICE_S 0.005
 
+/* Keep the first decode error. mx held; the log line is written with mx
+ * released (a log callback may take a lock of its own, such as Python's GIL,
+ * whose holder may be waiting for mx). decode_error is written once, by this
+ * thread only, so reading it unlocked here is safe. */
 static void record_error(kzv_processor *p, int err, const char *msg)
 {
     if (p->decode_status < 0)
@@ -35,7 +39,10 @@ static void record_error(kzv_processor *p, int err, const char *msg)
     snprintf(p->decode_error, sizeof(p->decode_error), "%s", msg);
     if (!p->decode_error[0])
         snprintf(p->decode_error, sizeof(p->decode_error), "decoding failed: %s", kzv_strerror(err));
+    kzv_cond_broadcast(&p->cv);
+    kzv_mutex_unlock(&p->mx);
     kzv_log(&p->log, KZV_LOG_ERROR, "processor: %s", p->decode_error);
+    kzv_mutex_lock(&p->mx);
 }
 
 /* Take the pending seek request and perform it. mx held on entry and exit. */

@@ -15,7 +15,8 @@
  * ways a frame can leave without being handed out: dropped (by a DROP_OLDEST
  * queue), dropped_late (too late for the clock), discarded (flushed by a seek
  * or left over at the end). After the end, decoded == processing + dropped +
- * dropped_late + discarded.
+ * dropped_late + discarded, plus the frames skipped because their upload
+ * failed (each counted in errors).
  *
  * Time. By default (settings.realtime == 0) there is no clock: every frame is
  * delivered as fast as the consumer takes it (offline use). With realtime,
@@ -277,7 +278,8 @@ KZV_API double kzv_processor_clock_time(const kzv_processor *p);
 /**
  * Pull mode: end on the consumer thread: stop the decode thread, wait for it,
  * and discard what is still queued. Afterwards the stats are final
- * (decoded == processing + dropped + dropped_late + discarded) and the pull
+ * (decoded == processing + dropped + dropped_late + discarded, plus failed
+ * uploads) and the pull
  * calls return KZV_ECANCELED. Frames and textures already handed out stay the
  * caller's (release them as usual). Idempotent; close does it too.
  * Thread-safety: the consumer thread, not concurrently with the pull calls.

@@ -279,8 +279,7 @@ KZV_API double kzv_processor_clock_time(const kzv_processor *p);
  * Pull mode: end on the consumer thread: stop the decode thread, wait for it,
  * and discard what is still queued. Afterwards the stats are final
  * (decoded == processing + dropped + dropped_late + discarded, plus failed
- * uploads) and the pull
- * calls return KZV_ECANCELED. Frames and textures already handed out stay the
+ * uploads) and the pull calls return KZV_ECANCELED. Frames and textures already handed out stay the
  * caller's (release them as usual). Idempotent; close does it too.
  * Thread-safety: the consumer thread, not concurrently with the pull calls.
  */

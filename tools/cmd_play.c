@@ -1,28 +1,27 @@
 /*
- * kzv play FILE: real-time playback.
+ * kzv play FILE: real-time playback, a thin user of kzv_processor.
  *
- * Threads: a decode thread (play_pipeline.c) runs a kzv_decoder into a
- * bounded kzv_queue; this thread pops frames, decides, uploads, presents and
- * releases. The GL context (the SDL window's, or the gl uploader's own
- * headless one) lives on this thread only.
+ * The processor (pull mode, realtime) owns decoding, the queue, the
+ * presentation clock (pts-paced on CLOCK_MONOTONIC, VFR-exact, pause, speed),
+ * seeking and the late-frame drops; this file is the CLI, the window and its
+ * keys, verification and the JSON report. The GL context (the SDL window's,
+ * or the gl uploader's own headless one) lives on this thread only, which is
+ * the processor's consumer thread: kzv_processor_frame_next() uploads there.
  *
- * Clock: CLOCK_MONOTONIC (kzv_now). The first frame after open (or after a
- * seek) starts it: target(pts) = start + (pts - first_pts) / speed, so VFR
- * timing is exact and nothing accumulates over a long file. Pausing freezes
- * the clock (start moves forward by the paused time).
- *
- * Dropping: a popped frame that is, or would be once uploaded (the upload
- * time is predicted by a moving average of the last uploads), more than
- * --late-ms (default: its own duration / speed) past its target is dropped
- * before any upload (dropped_late). With the DROP_OLDEST queue (default) the decode thread
- * also replaces the oldest queued frame when a newer one is already due
- * (dropped_queue). "dropped" = dropped_late + dropped_queue; frames thrown
+ * Per frame: kzv_processor_frame_next() hands out the next frame, already
+ * uploaded (a frame that would be more than --late-ms, default its own
+ * duration / speed, past its time once uploaded is dropped by the processor
+ * before any upload: dropped_late); play verifies and draws it, waits for
+ * its time with kzv_processor_wait() (pumping window events meanwhile) and
+ * presents it. With the DROP_OLDEST queue (default) the processor's decode
+ * thread also replaces the oldest queued frame when a newer one is already
+ * due (dropped_queue). "dropped" = dropped_late + dropped_queue; frames thrown
  * away by a seek or an early quit are "discarded" (so that presented +
- * dropped + discarded == decoded).
+ * dropped + discarded == decoded). --fast: no clock, a blocking queue.
  *
- * Seeking (window: left/right = -/+5 s): an exact decoder seek done by the
- * decode thread (kzv_processor has no seek); the queue is flushed and the
- * clock restarts at the first frame after the seek.
+ * Seeking (window: left/right = -/+5 s): kzv_processor_seek(), exact; the
+ * frame in hand becomes stale (kzv_processor_wait() says so) and the clock
+ * restarts at the first frame after the seek.
  *
  * --start-paused (window): the clock is held before the first frame until the
  * first space or Enter (Enter does nothing else, so a script can repeat it
@@ -90,15 +89,18 @@ typedef struct play {
 
     const kzv_video_info *info;
     double dar;
-    kzv_decoder *dec;
-    play_pipe pipe;
+    kzv_processor *proc;
     kzv_uploader *up;
     play_renderer *rend;
     play_window *win;
     bool quit;
     bool waiting_start;   /* --start-paused, before the first space */
     double t0;            /* kzv_now() when playback started (wall_s) */
-    int64_t seek_gen;
+    int err;              /* the decoder's error (< 0), or 0 */
+
+    /* pauses typed (the start hold is not one) */
+    int64_t pauses;
+    double pause_at, paused_total;
 
     /* verification */
     kzv_decoder *ref;
@@ -114,10 +116,9 @@ typedef struct play {
     bool have_pts;
 
     /* counters */
-    int64_t presented, dropped_late, uploaded, released, mismatches, verified, errors;
+    int64_t presented, abandoned, mismatches, verified;
     int max_diff;
     double late_sum, late_max;
-    double prep_ema;   /* moving average of upload (+ verify, draw) time, seconds */
     bool drawn;
 } play;
 
@@ -238,8 +239,7 @@ static void verify_frame(play *pl, const kzv_frame *f, kzv_texture t)
 static void release_cur(play *pl)
 {
     if (pl->cur) {
-        if (kzv_uploader_release(pl->up, pl->cur) == KZV_OK)
-            pl->released++;
+        kzv_processor_release(pl->proc, pl->cur);
         pl->cur = KZV_NO_TEXTURE;
     }
 }
@@ -248,10 +248,7 @@ static void release_cur(play *pl)
  * pause: pauses and paused_s stay as they are. */
 static void hold_start(play *pl, bool hold)
 {
-    pthread_mutex_lock(&pl->pipe.mx);
-    pl->pipe.clock.paused = hold;
-    pthread_cond_broadcast(&pl->pipe.cv);
-    pthread_mutex_unlock(&pl->pipe.mx);
+    kzv_processor_pause(pl->proc, hold);
     pl->waiting_start = hold;
     pl->t0 = kzv_now();
     if (!hold)
@@ -268,14 +265,26 @@ static void redraw(play *pl)
     pl->drawn = true;
 }
 
+static void toggle_pause(play *pl)
+{
+    bool pause = !kzv_processor_paused(pl->proc);
+    double now = kzv_now();
+    if (pause) {
+        pl->pauses++;
+        pl->pause_at = now;
+    } else {
+        pl->paused_total += now - pl->pause_at;
+    }
+    kzv_processor_pause(pl->proc, pause);
+}
+
 static void do_seek(play *pl, double delta)
 {
     double pos = pl->have_pts ? pl->cur_pts : pl->info->start_time;
     double t = pos + delta;
     if (t < pl->info->start_time)
         t = pl->info->start_time;
-    play_pipe_seek(&pl->pipe, t);
-    pl->seek_gen++;
+    kzv_processor_seek(pl->proc, t, KZV_SEEK_EXACT);
 }
 
 /* Handle what is pending; wait up to timeout_ms for the first event. */
@@ -288,7 +297,7 @@ static void pump_events(play *pl, int timeout_ms)
             if (pl->waiting_start)
                 hold_start(pl, false);
             else
-                play_clock_pause(&pl->pipe, !play_clock_paused(&pl->pipe), kzv_now());
+                toggle_pause(pl);
             break;
         case PLAY_EV_START:   /* Enter: starts a --start-paused run; nothing else */
             if (pl->waiting_start)
@@ -306,77 +315,29 @@ static void pump_events(play *pl, int timeout_ms)
 }
 #endif
 
-/* Wait until the frame's target time. Returns false when the frame must be
- * abandoned (quit or seek meanwhile); *target receives the target used. */
-static bool wait_target(play *pl, double pts, double *target)
+/* Wait until the frame is due. Returns false when it must be abandoned
+ * (quit, or a seek made it stale); *late receives how late it is. */
+static bool wait_due(play *pl, const kzv_frame *f, double *late)
 {
-    int64_t gen = pl->seek_gen;
     for (;;) {
-        if (pl->quit || pl->seek_gen != gen)
+        if (pl->quit)
             return false;
-        pthread_mutex_lock(&pl->pipe.mx);
-        bool have = play_clock_target(&pl->pipe, pts, target);
-        bool paused = pl->pipe.clock.paused;
-        pthread_mutex_unlock(&pl->pipe.mx);
-        double now = kzv_now();
-        if (!have && !paused) {      /* first frame (after open or a seek): start the clock */
-            pthread_mutex_lock(&pl->pipe.mx);
-            play_clock_start(&pl->pipe, pts, now);
-            pthread_mutex_unlock(&pl->pipe.mx);
-            *target = now;
-            return true;
-        }
-        if (have && now >= *target)
-            return true;
 #ifdef PLAY_WINDOW
-        if (pl->win) {
+        if (pl->win) {   /* look at the keys every 10 ms while waiting */
+            int err = kzv_processor_wait(pl->proc, f, 10 * INT64_C(1000000), late);
+            if (err != KZV_ETIMEDOUT)
+                return err == KZV_OK;
             pump_events(pl, 0);
-            double until = have ? *target : now + 0.02;
-            if (until > now + 0.01)
-                until = now + 0.01;
-            play_sleep_until(until);
             continue;
         }
 #endif
-        if (have)
-            play_sleep_until(*target);
-        else
-            play_sleep_until(now + 0.01);   /* paused without a window cannot happen */
+        return kzv_processor_wait(pl->proc, f, -1, late) == KZV_OK;
     }
 }
 
-static double frame_duration(const play *pl, const kzv_frame *f)
+/* One frame handed out by the processor, uploaded: verify, draw, wait, present. */
+static void handle_frame(play *pl, kzv_frame *f, kzv_texture t)
 {
-    if (f->duration > 0)
-        return f->duration;
-    return pl->info->fps > 0 ? 1.0 / pl->info->fps : 1.0 / 25;
-}
-
-/* One popped frame: drop it, or upload, (verify, draw), wait, present. */
-static void handle_frame(play *pl, kzv_frame *f)
-{
-    double now = kzv_now(), target = 0;
-    if (!pl->fast) {
-        pthread_mutex_lock(&pl->pipe.mx);
-        bool have = play_clock_target(&pl->pipe, f->pts, &target);
-        pthread_mutex_unlock(&pl->pipe.mx);
-        double thr = pl->late_ms >= 0 ? pl->late_ms / 1000.0 : frame_duration(pl, f) / pl->speed;
-        /* late already, or will be once uploaded (upload time predicted) */
-        if (have && now + pl->prep_ema > target + thr) {
-            pl->dropped_late++;
-            return;
-        }
-    }
-    kzv_texture t = KZV_NO_TEXTURE;
-    double t_prep = kzv_now();
-    int err = kzv_uploader_upload(pl->up, f, &t);
-    if (err < 0) {
-        if (pl->errors++ < 5)
-            kzv_errorf(pl->cmd, "upload of frame %lld failed: %s", (long long)f->frame_index,
-                       kzv_strerror(err));
-        return;
-    }
-    pl->uploaded++;
     if (pl->verify)
         verify_frame(pl, f, t);
 #ifdef KZV_PLAY_HAVE_GL
@@ -389,14 +350,10 @@ static void handle_frame(play *pl, kzv_frame *f)
         }
     }
 #endif
-    t_prep = kzv_now() - t_prep;
-    pl->prep_ema = pl->uploaded == 1 ? t_prep : 0.8 * pl->prep_ema + 0.2 * t_prep;
-    if (!pl->fast && !wait_target(pl, f->pts, &target)) {
-        if (kzv_uploader_release(pl->up, t) == KZV_OK)   /* seek or quit: not shown */
-            pl->released++;
-        pthread_mutex_lock(&pl->pipe.mx);
-        pl->pipe.discarded++;
-        pthread_mutex_unlock(&pl->pipe.mx);
+    double late = 0;
+    if (!wait_due(pl, f, &late)) {
+        kzv_processor_release(pl->proc, t);   /* seek or quit: not shown */
+        pl->abandoned++;
         return;
     }
     /* present: the new texture replaces the one on screen */
@@ -408,19 +365,19 @@ static void handle_frame(play *pl, kzv_frame *f)
     if (pl->win) {
         redraw(pl);
         play_window_swap(pl->win);
+        double now_late = 0;   /* counted from the due time to the swap */
+        if (kzv_processor_wait(pl->proc, f, 0, &now_late) == KZV_OK)
+            late = now_late;
     }
 #endif
-    double late = pl->fast ? 0 : kzv_now() - target;
-    if (late < 0)
-        late = 0;
     pl->late_sum += late;
     if (late > pl->late_max)
         pl->late_max = late;
     pl->presented++;
     pl->cur_pts = f->pts;
     pl->have_pts = true;
-    if (old && kzv_uploader_release(pl->up, old) == KZV_OK)
-        pl->released++;
+    if (old)
+        kzv_processor_release(pl->proc, old);
 }
 
 static bool parse_size(const char *s, int *w, int *h)
@@ -503,24 +460,103 @@ static int setup_output(play *pl)
     return KZV_EXIT_OK;
 }
 
-static void print_json(play *pl, double wall, int64_t dropped_queue)
+static void print_json(play *pl, double wall)
 {
-    int64_t dropped = pl->dropped_late + dropped_queue;
+    kzv_processor_stats st;
+    kzv_processor_get_stats(pl->proc, &st);
+    int64_t dropped = st.dropped_late + st.dropped;
     printf("{\"decoded\":%lld,\"presented\":%lld,\"dropped\":%lld,\"uploaded\":%lld,"
            "\"released\":%lld,\"mismatches\":%lld,\"late_ms_mean\":%.3f,\"late_ms_max\":%.3f,"
            "\"dropped_late\":%lld,\"dropped_queue\":%lld,\"discarded\":%lld,\"verified\":%lld,"
            "\"max_diff\":%d,\"errors\":%lld,\"seeks\":%lld,\"wall_s\":%.3f,\"uploader\":\"%s\","
            "\"path\":\"%s\",\"format\":\"%s\",\"pauses\":%lld,\"paused_s\":%.3f,\"last_pts\":%.6f}\n",
-           (long long)pl->pipe.decoded, (long long)pl->presented, (long long)dropped,
-           (long long)pl->uploaded, (long long)pl->released, (long long)pl->mismatches,
+           (long long)st.decoded, (long long)pl->presented, (long long)dropped,
+           (long long)st.uploaded, (long long)st.released, (long long)pl->mismatches,
            pl->presented ? 1000.0 * pl->late_sum / (double)pl->presented : 0.0,
-           1000.0 * pl->late_max, (long long)pl->dropped_late, (long long)dropped_queue,
-           (long long)pl->pipe.discarded, (long long)pl->verified, pl->max_diff,
-           (long long)pl->errors, (long long)pl->pipe.seeks, wall, pl->use_gl ? "gl" : "memory",
+           1000.0 * pl->late_max, (long long)st.dropped_late, (long long)st.dropped,
+           (long long)(st.discarded + pl->abandoned), (long long)pl->verified, pl->max_diff,
+           (long long)st.errors, (long long)st.seeks, wall, pl->use_gl ? "gl" : "memory",
            pl->yuv ? "yuv" : "rgb", kzv_pixfmt_name(pl->info->format),
-           (long long)pl->pipe.clock.pauses, pl->pipe.clock.paused_total,
-           pl->have_pts ? pl->cur_pts : -1.0);
+           (long long)pl->pauses, pl->paused_total, pl->have_pts ? pl->cur_pts : -1.0);
     fflush(stdout);
+}
+
+/* Open the processor (decoder, queue, clock) with play's options. */
+static int open_processor(play *pl)
+{
+    kzv_processor_settings ps;
+    kzv_processor_default_settings(&ps);
+    /* The yuv path takes the codec's own layout and depth: a 10-bit source is
+     * uploaded with its 10 bits (no 8-bit intermediate), a 4:4:4 one with
+     * full chroma, and the decoded planes are passed through uncopied.
+     * --verify's RGB24 reference converts the same decoded planes on the
+     * CPU, so the two conversions start from the same samples. */
+    ps.decoder.format = pl->yuv ? KZV_PIXFMT_YUV_AUTO : KZV_PIXFMT_RGB24;
+    ps.decoder.threads = (int)pl->threads;
+    ps.queue.capacity = pl->queue;
+    /* --fast: no clock, and a queue that never drops (it would otherwise
+     * drop whatever the presenter has not taken yet) */
+    ps.queue.policy = pl->fast ? KZV_QUEUE_BLOCK : pl->policy;
+    ps.max_frames = pl->frames;
+    ps.max_duration = pl->duration;
+    ps.realtime = !pl->fast;
+    ps.rate = pl->speed;
+    /* 0 means "one frame duration" to the processor: --late-ms 0 asks for
+     * no slack at all, which is a nanosecond */
+    ps.late_threshold = pl->late_ms < 0 ? 0 : pl->late_ms > 0 ? pl->late_ms / 1000.0 : 1e-9;
+    int err = kzv_processor_open(&pl->proc, pl->path, NULL, &ps);
+    if (err < 0) {
+        const char *msg = kzv_decoder_last_error(NULL);
+        if (msg && *msg)
+            kzv_errorf(pl->cmd, "%s", msg);
+        else
+            kzv_errorf(pl->cmd, "%s: %s", pl->path, kzv_strerror(err));
+        return KZV_EXIT_INPUT;
+    }
+    pl->info = kzv_processor_info(pl->proc);
+    kzv_rational sar = pl->info->sample_aspect_ratio;
+    if (sar.num > 0 && sar.den > 0 && pl->info->height > 0)
+        pl->dar = (double)pl->info->width * sar.num / ((double)pl->info->height * sar.den);
+    if (pl->verify && pl->use_gl && pl->yuv) {
+        kzv_decoder_settings ds = ps.decoder;
+        ds.format = KZV_PIXFMT_RGB24;
+        ds.threads = 1;
+        pl->ref = kzv_open_or_report(pl->cmd, pl->path, &ds);
+        if (!pl->ref)
+            return KZV_EXIT_INPUT;
+    }
+    return KZV_EXIT_OK;
+}
+
+/* Present frames until the end, an error or quit. */
+static void play_loop(play *pl)
+{
+    while (!pl->quit) {
+#ifdef PLAY_WINDOW
+        if (pl->win) {
+            pump_events(pl, 0);
+            if (pl->quit)
+                break;
+            if (kzv_processor_paused(pl->proc) && pl->cur) {
+                pump_events(pl, 20);
+                continue;
+            }
+        }
+#endif
+        kzv_frame *f = NULL;
+        kzv_texture t = KZV_NO_TEXTURE;
+        int err = kzv_processor_frame_next(pl->proc, &f, &t,
+                                           (pl->win ? 10 : 100) * INT64_C(1000000));
+        if (err == KZV_EAGAIN)
+            continue;
+        if (err < 0) {
+            if (err != KZV_EOF)
+                pl->err = err;
+            break;
+        }
+        handle_frame(pl, f, t);
+        kzv_frame_unref(&f);
+    }
 }
 
 int cmd_play(int argc, char **argv)
@@ -621,41 +657,16 @@ int cmd_play(int argc, char **argv)
     if (pl->start_paused && (pl->headless || pl->fast))
         return kzv_usage_error(a.cmd, "--start-paused needs a window and the clock (not --headless or --fast)");
 
-    kzv_decoder_settings ds;
-    kzv_decoder_default_settings(&ds);
-    /* The yuv path takes the codec's own layout and depth: a 10-bit source is
-     * uploaded with its 10 bits (no 8-bit intermediate), a 4:4:4 one with
-     * full chroma, and the decoded planes are passed through uncopied.
-     * --verify's RGB24 reference converts the same decoded planes on the
-     * CPU, so the two conversions start from the same samples. */
-    ds.format = pl->yuv ? KZV_PIXFMT_YUV_AUTO : KZV_PIXFMT_RGB24;
-    ds.threads = (int)pl->threads;
-    pl->dec = kzv_open_or_report(a.cmd, pl->path, &ds);
-    if (!pl->dec)
-        return KZV_EXIT_INPUT;
-    pl->info = kzv_decoder_info(pl->dec);
-    kzv_rational sar = pl->info->sample_aspect_ratio;
-    if (sar.num > 0 && sar.den > 0 && pl->info->height > 0)
-        pl->dar = (double)pl->info->width * sar.num / ((double)pl->info->height * sar.den);
-    if (pl->verify && pl->use_gl && pl->yuv) {
-        ds.format = KZV_PIXFMT_RGB24;
-        ds.threads = 1;
-        pl->ref = kzv_open_or_report(a.cmd, pl->path, &ds);
-        if (!pl->ref) {
-            kzv_decoder_close(&pl->dec);
-            return KZV_EXIT_INPUT;
-        }
-    }
-
-    int rc = setup_output(pl);
-    if (rc == KZV_EXIT_OK && play_pipe_start(&pl->pipe, pl->dec, pl->queue, pl->policy, pl->fast,
-                                             pl->frames, pl->duration) < 0) {
+    int rc = open_processor(pl);
+    if (rc == KZV_EXIT_OK)
+        rc = setup_output(pl);
+    if (rc == KZV_EXIT_OK && (kzv_processor_set_uploader(pl->proc, pl->up) < 0 ||
+                              kzv_processor_start(pl->proc) < 0)) {
         kzv_errorf(a.cmd, "cannot start the decode thread");
         rc = KZV_EXIT_INPUT;
     }
     if (rc != KZV_EXIT_OK)
         goto out;
-    pl->pipe.clock.speed = pl->speed;
 
     pl->t0 = kzv_now();
     if (pl->start_paused) {
@@ -669,27 +680,7 @@ int cmd_play(int argc, char **argv)
         else
             fprintf(stderr, "kzv play: waiting for space to start\n");
     }
-    while (!pl->quit) {
-        kzv_frame *f = NULL;
-#ifdef PLAY_WINDOW
-        if (pl->win) {
-            pump_events(pl, 0);
-            if (pl->quit)
-                break;
-            if (play_clock_paused(&pl->pipe) && pl->cur) {
-                pump_events(pl, 20);
-                continue;
-            }
-        }
-#endif
-        int err = play_pipe_pop(&pl->pipe, &f, pl->win ? 0.01 : 0.1);
-        if (err == KZV_EOF)
-            break;
-        if (err != KZV_OK)
-            continue;
-        handle_frame(pl, f);
-        kzv_frame_unref(&f);
-    }
+    play_loop(pl);
     double wall = kzv_now() - pl->t0;
 #ifdef PLAY_WINDOW
     if (pl->win && pl->hold_last) {
@@ -723,23 +714,25 @@ int cmd_play(int argc, char **argv)
     }
 #endif
     release_cur(pl);
-    int64_t dropped_queue = play_pipe_queue_dropped(&pl->pipe);
-    play_pipe_stop(&pl->pipe);
+    kzv_processor_finish(pl->proc);
     int64_t live = kzv_uploader_live_textures(pl->up);
-    print_json(pl, wall, dropped_queue);
-    if (pl->pipe.err) {
-        kzv_errorf(a.cmd, "%s: %s", pl->path, pl->pipe.errmsg[0] ? pl->pipe.errmsg
-                                                            : kzv_strerror(pl->pipe.err));
+    print_json(pl, wall);
+    kzv_processor_stats st;
+    kzv_processor_get_stats(pl->proc, &st);
+    if (pl->err) {
+        const char *msg = kzv_processor_last_error(pl->proc);
+        kzv_errorf(a.cmd, "%s: %s", pl->path, msg[0] ? msg : kzv_strerror(pl->err));
         rc = KZV_EXIT_INPUT;
-    } else if (pl->mismatches || pl->uploaded != pl->released || live != 0 || pl->errors) {
-        if (pl->uploaded != pl->released || live)
+    } else if (pl->mismatches || st.uploaded != st.released || live != 0 || st.errors) {
+        if (st.uploaded != st.released || live)
             kzv_errorf(a.cmd, "%lld textures uploaded, %lld released, %lld still live",
-                       (long long)pl->uploaded, (long long)pl->released, (long long)live);
+                       (long long)st.uploaded, (long long)st.released, (long long)live);
         if (rc == KZV_EXIT_OK)
             rc = KZV_EXIT_CHECK;
     }
 out:
-    play_pipe_stop(&pl->pipe);
+    /* the processor first: it must not outlive the uploader it uses */
+    kzv_processor_close(&pl->proc);
 #ifdef KZV_PLAY_HAVE_GL
     if (pl->rend) {
         if (!pl->win)
@@ -753,7 +746,6 @@ out:
 #endif
     kzv_frame_unref(&pl->ref_frame);
     kzv_decoder_close(&pl->ref);
-    kzv_decoder_close(&pl->dec);
     free(pl->rgba);
     return rc;
 }

@@ -1,16 +1,17 @@
 /*
- * kzv_processor: one decode thread feeds a bounded queue; the thread that
- * called kzv_processor_run() pops, uploads, calls the user back and releases.
+ * kzv_processor: open, close, settings and stats, and the push-mode loop
+ * (kzv_processor_run()). The decode thread is in processor_decode.c, seeks in
+ * processor_seek.c, the clock in processor_clock.c and the consumer's pull
+ * calls in processor_pick.c (see processor_internal.h for the locking).
  *
  * Shutdown is always the same sequence, whoever starts it (end of stream,
- * decode error, callback, kzv_processor_stop(), close): raise `quit`, close
- * the queue (which wakes both ends), join the decode thread, then drain the
- * queue. Closing the queue is what makes every wait finite; the flag is what
- * makes the decode thread stop decoding rather than just fail its next push.
+ * decode error, callback, kzv_processor_stop(), close): raise `quit`,
+ * interrupt the decoder, wake every wait (broadcast under mx), join the
+ * decode thread, then drain the queue (what is left is discarded).
  *
- * Texture ownership is local to one loop iteration in run(): a texture is
- * made, handed to the callback and released before the next pop, so no path
- * out of the loop can hold one.
+ * Texture ownership in run() is local to one loop iteration: a texture is
+ * made, handed to the callback (or found stale by a seek) and released before
+ * the next frame, so no path out of the loop can hold one.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -21,44 +22,10 @@
 #include <string.h>
 
 #include "kzv/processor.h"
+#include "pipeline/processor_internal.h"
 #include "core/abi.h"
 #include "core/log.h"
 #include "core/thread.h"
-
-/* How long the decode thread waits on a full BLOCK queue before it looks at
- * the quit flag again. Closing the queue wakes it at once; the timeout is a
- * second line of defence, not the mechanism. */
-#define PUSH_POLL_NS (100 * INT64_C(1000000))
-
-struct kzv_processor {
-    kzv_decoder *dec;
-    kzv_queue *queue;
-    kzv_uploader *uploader;      /* borrowed from the caller; may be NULL */
-    kzv_processor_settings settings;
-    kzv_logger log;
-
-    pthread_t thread;
-    bool thread_running;         /* started and not joined yet */
-    bool ran;                    /* run() is allowed once */
-
-    atomic_bool quit;            /* the decode thread must stop */
-    atomic_bool canceled;        /* kzv_processor_stop() was called */
-
-    /* Written by the decode thread before it closes the queue, read by run()
-     * after the join, which orders the two. */
-    int decode_status;           /* KZV_EOF, a decoder error, or KZV_OK if stopped */
-    char decode_error[512];
-
-    char last_error[512];
-
-    /* Lifecycle counters, readable from any thread. */
-    _Atomic int64_t decoded, enqueued, processing, uploaded, released, errors, dropped;
-};
-
-static void count(_Atomic int64_t *c)
-{
-    atomic_fetch_add(c, 1);
-}
 
 void kzv_processor_default_settings(kzv_processor_settings *s)
 {
@@ -73,6 +40,21 @@ void kzv_processor_default_settings(kzv_processor_settings *s)
     kzv_queue_default_settings(&s->queue);
 }
 
+/* The real-time settings make sense? (reserved bytes are checked apart) */
+static bool settings_ok(const kzv_processor_settings *s)
+{
+    if (s->realtime != 0 && s->realtime != 1)
+        return false;
+    if (s->start_paused != 0 && s->start_paused != 1)
+        return false;
+    if (s->rate < 0 || isnan(s->rate) || isinf(s->rate) || isnan(s->late_threshold) ||
+        s->max_duration < 0 || isnan(s->max_duration))
+        return false;
+    if (s->clock_now && !s->clock_sleep)
+        return false;
+    return true;
+}
+
 int kzv_processor_open(kzv_processor **out, const char *path, kzv_uploader *uploader,
                        const kzv_processor_settings *settings)
 {
@@ -85,6 +67,12 @@ int kzv_processor_open(kzv_processor **out, const char *path, kzv_uploader *uplo
         kzv_log(NULL, KZV_LOG_ERROR, "kzv_processor_open: %s", KZV_RESERVED_WHY("kzv_processor_settings"));
         return KZV_EINVAL;
     }
+    if (settings && !settings_ok(settings)) {
+        kzv_log(NULL, KZV_LOG_ERROR, "kzv_processor_open: invalid real-time settings "
+                "(realtime and start_paused are 0 or 1, rate >= 0, max_duration >= 0, "
+                "clock_sleep with clock_now)");
+        return KZV_EINVAL;
+    }
 
     kzv_processor *p = calloc(1, sizeof(*p));
     if (!p)
@@ -93,23 +81,58 @@ int kzv_processor_open(kzv_processor **out, const char *path, kzv_uploader *uplo
         p->settings = *settings;
     else
         kzv_processor_default_settings(&p->settings);
+    kzv_processor_settings *s = &p->settings;
     p->uploader = uploader;
-    p->log = (kzv_logger){ p->settings.decoder.log_fn, p->settings.decoder.log_user };
+    p->log = (kzv_logger){ s->decoder.log_fn, s->decoder.log_user };
     p->decode_status = KZV_OK;
+    p->first_pts = NAN;
+    p->clock.rate = s->rate > 0 ? s->rate : 1.0;
+    p->clock.paused = s->realtime && s->start_paused;
     atomic_init(&p->quit, false);
     atomic_init(&p->canceled, false);
 
     /* The queue first: it is cheap and validates its settings before we
      * spend a file open on a processor that cannot work. */
-    int err = kzv_queue_create(&p->queue, &p->settings.queue);
+    int err = kzv_queue_create(&p->queue, &s->queue);
     if (err == KZV_OK)
-        err = kzv_decoder_open(&p->dec, path, &p->settings.decoder);
+        err = kzv_decoder_open(&p->dec, path, &s->decoder);
+    bool have_mx = false, have_cv = false;
+    if (err == KZV_OK)
+        have_mx = (err = kzv_mutex_init(&p->mx)) == KZV_OK;
+    if (err == KZV_OK)
+        have_cv = (err = kzv_cond_init(&p->cv)) == KZV_OK;
     if (err < 0) {
+        if (have_mx)
+            kzv_mutex_destroy(&p->mx);
+        kzv_decoder_close(&p->dec);
         kzv_queue_destroy(&p->queue);
         free(p);
         return err;
     }
+    (void)have_cv;
+    /* A fresh decoder is at the first frame already: the decode thread seeks
+     * (which builds the index, one demux pass) only when the start is
+     * somewhere else. Not counted in `seeks`, which counts requests. */
+    if (s->start_frame > 0) {
+        p->seek_pending = true;
+        p->seek_frame = s->start_frame;
+        p->seek_mode = KZV_SEEK_EXACT;
+    } else if (s->start_frame < 0 && !isnan(s->start_time) &&
+               s->start_time > kzv_decoder_info(p->dec)->start_time) {
+        p->seek_pending = true;
+        p->seek_frame = -1;
+        p->seek_time = s->start_time;
+        p->seek_mode = KZV_SEEK_EXACT;
+    }
     *out = p;
+    return KZV_OK;
+}
+
+int kzv_processor_set_uploader(kzv_processor *p, kzv_uploader *uploader)
+{
+    if (!p || p->ran)
+        return KZV_EINVAL;
+    p->uploader = uploader;
     return KZV_OK;
 }
 
@@ -118,107 +141,37 @@ const kzv_video_info *kzv_processor_info(const kzv_processor *p)
     return p ? kzv_decoder_info(p->dec) : NULL;
 }
 
-static void update_dropped(kzv_processor *p)
+void kzv_proc_update_dropped(kzv_processor *p)
 {
     kzv_queue_stats qs;
     kzv_queue_get_stats(p->queue, &qs);
     atomic_store(&p->dropped, qs.total_dropped);
 }
 
-/* Hand one frame to the queue. @return true when it was taken. */
-static bool decode_push(kzv_processor *p, kzv_frame *f)
-{
-    int err;
-    if (p->settings.queue.policy == KZV_QUEUE_DROP_OLDEST) {
-        err = kzv_queue_push(p->queue, f, -1); /* never waits */
-    } else {
-        do {
-            err = kzv_queue_push(p->queue, f, PUSH_POLL_NS);
-        } while (err == KZV_ETIMEDOUT && !atomic_load(&p->quit));
-    }
-    if (err < 0)
-        return false;
-    count(&p->enqueued);
-    if (p->settings.queue.policy == KZV_QUEUE_DROP_OLDEST)
-        update_dropped(p);
-    return true;
-}
-
-static void *decode_thread(void *arg)
-{
-    kzv_processor *p = arg;
-    int status = KZV_OK;
-    const kzv_processor_settings *s = &p->settings;
-    int err = KZV_OK;
-    /* A fresh decoder is at the first frame already: seek (which builds the
-     * index, one demux pass) only when the start is somewhere else. */
-    if (s->start_frame > 0)
-        err = kzv_decoder_seek_frame(p->dec, s->start_frame);
-    else if (s->start_frame < 0 && !isnan(s->start_time) &&
-             s->start_time > kzv_decoder_info(p->dec)->start_time)
-        err = kzv_decoder_seek(p->dec, s->start_time, KZV_SEEK_EXACT);
-    int64_t n = 0;
-    while (!atomic_load(&p->quit)) {
-        kzv_frame *f = NULL;
-        if (err == KZV_OK)
-            err = s->max_frames >= 0 && n >= s->max_frames ? KZV_EOF : kzv_decoder_next(p->dec, &f);
-        if (err == KZV_EOF) {
-            status = KZV_EOF;
-            break;
-        }
-        if (err < 0 && atomic_load(&p->quit))
-            break;   /* interrupted by stop/close: not a decode error */
-        if (err < 0) {
-            status = err;
-            count(&p->errors);
-            snprintf(p->decode_error, sizeof(p->decode_error), "%s",
-                     kzv_decoder_last_error(p->dec));
-            if (!p->decode_error[0])
-                snprintf(p->decode_error, sizeof(p->decode_error), "decoding failed: %s",
-                         kzv_strerror(err));
-            kzv_log(&p->log, KZV_LOG_ERROR, "processor: %s", p->decode_error);
-            break;
-        }
-        count(&p->decoded);
-        n++;
-        if (!decode_push(p, f)) {
-            kzv_frame_unref(&f); /* refused: the reference is still ours */
-            break;
-        }
-    }
-    p->decode_status = status;
-    /* Closing lets the consumer drain what is queued and then see EOF. */
-    kzv_queue_close(p->queue);
-    return NULL;
-}
-
-/* Raise quit, wake both ends, and wait for the decode thread to be gone. */
+/* Raise quit, wake every wait, and wait for the decode thread to be gone. */
 static void shut_down(kzv_processor *p)
 {
     atomic_store(&p->quit, true);
     kzv_decoder_interrupt(p->dec);   /* a read blocked on a stalled input returns */
-    kzv_queue_close(p->queue);
+    kzv_mutex_lock(&p->mx);
+    kzv_cond_broadcast(&p->cv);
+    kzv_mutex_unlock(&p->mx);
     if (p->thread_running) {
         pthread_join(p->thread, NULL);
         p->thread_running = false;
     }
 }
 
-/* Free frames left in the queue (they were never delivered). */
+/* Free frames left in the queue (never delivered: discarded). */
 static void drain(kzv_processor *p)
 {
-    kzv_frame *f;
-    while (kzv_queue_pop(p->queue, &f, 0) == KZV_OK)
-        kzv_frame_unref(&f);
+    kzv_mutex_lock(&p->mx);
+    kzv_proc_flush(p);
+    kzv_mutex_unlock(&p->mx);
+    kzv_proc_update_dropped(p);
 }
 
-static void set_error(kzv_processor *p, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void set_error(kzv_processor *p, const char *fmt, ...)
+void kzv_proc_set_error(kzv_processor *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -226,36 +179,45 @@ static void set_error(kzv_processor *p, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Upload, call back, release: one frame, with its texture's whole life.
- * @return the callback's result, or 0 when the frame was skipped. */
-static int deliver(kzv_processor *p, const kzv_frame *f, kzv_processor_fn fn, void *user)
+static int start_thread(kzv_processor *p)
 {
-    kzv_texture tex = KZV_NO_TEXTURE;
-    if (p->uploader) {
-        int err = kzv_uploader_upload(p->uploader, f, &tex);
-        if (err < 0) {
-            /* Graceful degradation as in the seed: skip the frame, go on. */
-            count(&p->errors);
-            set_error(p, "upload to '%s' failed: %s", kzv_uploader_name(p->uploader),
-                      kzv_strerror(err));
-            kzv_log(&p->log, KZV_LOG_WARNING, "processor: frame %lld: %s",
-                    (long long)f->frame_index, p->last_error);
-            return 0;
-        }
-        count(&p->uploaded);
+    if (p->ran)
+        return KZV_EINVAL;
+    p->ran = true;
+    if (atomic_load(&p->canceled))
+        return KZV_ECANCELED;
+    if (pthread_create(&p->thread, NULL, kzv_proc_decode_main, p)) {
+        kzv_proc_set_error(p, "cannot start the decode thread");
+        return KZV_ENOMEM;
     }
+    p->thread_running = true;
+    return KZV_OK;
+}
 
-    count(&p->processing);
-    int ret = fn(f, tex, user);
+int kzv_processor_start(kzv_processor *p)
+{
+    return p ? start_thread(p) : KZV_EINVAL;
+}
 
-    if (tex != KZV_NO_TEXTURE) {
-        if (kzv_uploader_release(p->uploader, tex) == KZV_OK)
-            count(&p->released);
-        else /* someone released our texture behind our back (logged by the uploader) */
-            count(&p->errors);
+/* Wait (realtime), call back, release: one frame, with its texture's whole
+ * life. @return the callback's result; 0 when a seek made the frame stale. */
+static int deliver(kzv_processor *p, const kzv_frame *f, kzv_texture tex, kzv_processor_fn fn,
+                   void *user, bool *canceled)
+{
+    int ret = 0;
+    int err = kzv_processor_wait(p, f, -1, NULL);
+    if (err == KZV_OK) {
+        kzv_proc_count(&p->processing);
+        ret = fn(f, tex, user);
+    } else {
+        /* stale after a seek, or stopped: never shown */
+        kzv_proc_count(&p->discarded);
+        *canceled = atomic_load(&p->canceled);
     }
+    if (tex != KZV_NO_TEXTURE)
+        kzv_processor_release(p, tex);
     if (ret < 0) {
-        count(&p->errors);
+        kzv_proc_count(&p->errors);
         kzv_log(&p->log, KZV_LOG_DEBUG, "processor: callback returned %d for frame %lld",
                 ret, (long long)f->frame_index);
     }
@@ -266,40 +228,29 @@ int kzv_processor_run(kzv_processor *p, kzv_processor_fn fn, void *user)
 {
     if (!p || !fn || p->ran)
         return KZV_EINVAL;
-    p->ran = true;
-    if (atomic_load(&p->canceled))
-        return KZV_ECANCELED;
-
-    int err = pthread_create(&p->thread, NULL, decode_thread, p);
-    if (err) {
-        set_error(p, "cannot start the decode thread");
-        return KZV_ENOMEM;
-    }
-    p->thread_running = true;
+    int err = start_thread(p);
+    if (err < 0)
+        return err;
 
     int result = KZV_OK;
     bool by_callback = false;
     for (;;) {
-        if (atomic_load(&p->canceled)) {
-            result = KZV_ECANCELED;
-            break;
-        }
         kzv_frame *f = NULL;
-        err = kzv_queue_pop(p->queue, &f, -1);
-        if (err == KZV_EOF)
-            break;
-        if (err < 0) { /* cannot happen with an infinite wait; do not spin on it */
-            result = err;
-            break;
-        }
-        /* A stop that closed the queue lets pops drain: do not deliver. */
-        if (atomic_load(&p->canceled)) {
-            kzv_frame_unref(&f);
+        kzv_texture tex = KZV_NO_TEXTURE;
+        err = kzv_proc_next(p, &f, &tex, -1);
+        if (err == KZV_ECANCELED) {
             result = KZV_ECANCELED;
             break;
         }
-        int ret = deliver(p, f, fn, user);
+        if (err < 0)   /* the end, or a decode error (reported below) */
+            break;
+        bool canceled = false;
+        int ret = deliver(p, f, tex, fn, user, &canceled);
         kzv_frame_unref(&f);
+        if (canceled) {
+            result = KZV_ECANCELED;
+            break;
+        }
         if (ret > 0) {
             by_callback = true;
             break;
@@ -308,12 +259,10 @@ int kzv_processor_run(kzv_processor *p, kzv_processor_fn fn, void *user)
 
     shut_down(p);
     drain(p);
-    if (p->settings.queue.policy == KZV_QUEUE_DROP_OLDEST)
-        update_dropped(p);
 
-    if (result == KZV_OK && !by_callback && p->decode_status < 0 && p->decode_status != KZV_EOF) {
+    if (result == KZV_OK && !by_callback && p->decode_status < 0) {
         result = p->decode_status;
-        set_error(p, "%s", p->decode_error);
+        kzv_proc_set_error(p, "%s", p->decode_error);
     }
     return result;
 }
@@ -322,10 +271,21 @@ void kzv_processor_stop(kzv_processor *p)
 {
     if (!p)
         return;
-    atomic_store(&p->canceled, true);
     atomic_store(&p->quit, true);
+    atomic_store(&p->canceled, true);
     kzv_decoder_interrupt(p->dec);
-    kzv_queue_close(p->queue);
+    kzv_mutex_lock(&p->mx);
+    kzv_cond_broadcast(&p->cv);
+    kzv_mutex_unlock(&p->mx);
+}
+
+void kzv_processor_finish(kzv_processor *p)
+{
+    if (!p)
+        return;
+    atomic_store(&p->canceled, true);
+    shut_down(p);
+    drain(p);
 }
 
 void kzv_processor_get_decoder_stats(const kzv_processor *p, kzv_decoder_stats *st)
@@ -345,6 +305,9 @@ void kzv_processor_get_stats(const kzv_processor *p, kzv_processor_stats *st)
      * running never shows more frames at a later state than at an earlier
      * one: released <= processing <= decoded, enqueued <= decoded, and with
      * an uploader processing <= uploaded <= decoded. */
+    st->seeks = atomic_load(&p->seeks);
+    st->discarded = atomic_load(&p->discarded);
+    st->dropped_late = atomic_load(&p->dropped_late);
     st->dropped = atomic_load(&p->dropped);
     st->errors = atomic_load(&p->errors);
     st->released = atomic_load(&p->released);
@@ -369,5 +332,7 @@ void kzv_processor_close(kzv_processor **pp)
     drain(p);
     kzv_queue_destroy(&p->queue);
     kzv_decoder_close(&p->dec);
+    kzv_cond_destroy(&p->cv);
+    kzv_mutex_destroy(&p->mx);
     free(p);
 }

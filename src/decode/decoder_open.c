@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavcodec/bsf.h>
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 
@@ -105,10 +106,16 @@ static int open_codec(kzv_decoder *d)
         return kzv_dec_fail(d, KZV_EUNSUPPORTED, "%s: no decoder for video codec '%s' (tag %s)",
                     d->path, avcodec_get_name(par->codec_id), tag);
     }
+    int ret = kzv_unpack_open(&d->unpack, d->st);
+    if (ret < 0)
+        return kzv_dec_fail(d, kzv_dec_status(ret), "%s: cannot set up the MPEG-4 unpacking filter: %s",
+                    d->path, AVERR(ret));
+    if (d->unpack)
+        par = d->unpack->par_out;   /* what the decoder will see (DivX 'p' flag removed) */
     d->dec = avcodec_alloc_context3(codec);
     if (!d->dec)
         return kzv_dec_fail(d, KZV_ENOMEM, "%s: out of memory", d->path);
-    int ret = avcodec_parameters_to_context(d->dec, par);
+    ret = avcodec_parameters_to_context(d->dec, par);
     if (ret < 0)
         return kzv_dec_fail(d, kzv_dec_status(ret), "%s: bad codec parameters: %s", d->path, AVERR(ret));
     /* Absurd sizes claimed by a header are refused before anything is
@@ -403,6 +410,7 @@ void kzv_decoder_close(kzv_decoder **pd)
     av_frame_free(&d->scratch);
     av_packet_free(&d->pkt);
     avcodec_free_context(&d->dec);
+    av_bsf_free(&d->unpack);
     kzv_hw_uninit(&d->hw);
     kzv_input_close(&d->fmt);
     free(d->path);

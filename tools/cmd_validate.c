@@ -1,22 +1,30 @@
 /* kzv validate FILE [--json]: the seed design's checks (frame order, frame
  * loss, resolution and format), plus "the whole stream decodes". */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kzv.h"
+#include "validate_seeks.h"
 
 static const char usage[] =
-    "Usage: kzv validate FILE [--json] [--threads N]\n"
+    "Usage: kzv validate FILE [--json] [--threads N] [--seeks N [--seed S]]\n"
     "Decode every frame of FILE and check:\n"
     "  order        frame_index is 0, 1, 2 … and pts never decreases\n"
     "  frame_count  frames decoded == frames in the stream (exact demux count)\n"
     "               and == the count the container header claims, when it has one\n"
     "  size_format  every frame has the stream's width and height, format rgb24\n"
     "  decode       the stream decodes to its end without an error\n"
+    "  seeks        (with --seeks N) N random exact seeks, by index and by time,\n"
+    "               each give the frame sequential decoding gave: same frame_index,\n"
+    "               pts and pixels\n"
     "Corrupt packets skipped and damaged frames are reported as warnings.\n\n"
     "  --json       one JSON object: file, ok, frames, checks[{name, ok, detail}],\n"
     "               warnings[], width, height, total_frames, header_frames, stats{}\n"
     "  --threads N  decoding threads (0 = one per core, the default)\n"
+    "  --seeks N    add the seeks check with N seeks (0 = none, the default)\n"
+    "  --seed S     seed of the random seek targets (default 1): the same S gives\n"
+    "               the same targets\n"
     "  --help       show this help\n\n"
     "Exit status: 0 all checks pass, 1 a check failed, 3 the file cannot be opened.\n";
 
@@ -31,10 +39,11 @@ typedef struct check {
 int cmd_validate(int argc, char **argv)
 {
     static const kzv_opt opts[] = {
-        { "json", 0, false }, { "threads", 0, true }, { "help", 'h', false }, { 0 },
+        { "json", 0, false }, { "threads", 0, true }, { "help", 'h', false },
+        { "seeks", 0, true }, { "seed", 0, true }, { 0 },
     };
     bool json = false;
-    long long threads = 0;
+    long long threads = 0, seeks = 0, seed = 1;
     const char *path = NULL, *v;
     kzv_args a;
     kzv_args_init(&a, argc, argv);
@@ -52,6 +61,14 @@ int cmd_validate(int argc, char **argv)
                 return kzv_usage_error(a.cmd, "--threads needs a number from 0 to 1024, not '%s'", v);
             break;
         case 2: fputs(usage, stdout); return KZV_EXIT_OK;
+        case 3:
+            if (!kzv_parse_int(v, 0, 1000000000, &seeks))
+                return kzv_usage_error(a.cmd, "--seeks needs a number from 0 to 1000000000, not '%s'", v);
+            break;
+        case 4:
+            if (!kzv_parse_int(v, 0, INT64_MAX, &seed))
+                return kzv_usage_error(a.cmd, "--seed needs a number from 0 up, not '%s'", v);
+            break;
         }
     }
     if (!path)
@@ -77,6 +94,10 @@ int cmd_validate(int argc, char **argv)
     int64_t size_bad = 0, first_size_bad = -1, fmt_bad = 0, first_fmt_bad = -1;
     int bad_w = 0, bad_h = 0;
     kzv_pixfmt bad_fmt = KZV_PIXFMT_NONE;
+    /* seeks: every frame's pts and pixel digest */
+    kzv_seen_frame *seen = NULL;
+    int64_t seen_cap = 0;
+    bool seen_oom = false;
 
     kzv_progress prog;
     kzv_progress_init(&prog, "validate", info->total_frames);
@@ -113,6 +134,16 @@ int cmd_validate(int argc, char **argv)
                 bad_fmt = f->format;
             }
         }
+        if (seeks > 0 && !seen_oom) {
+            if (n == seen_cap) {
+                seen_cap = seen_cap ? seen_cap * 2 : 1024;
+                kzv_seen_frame *ns = realloc(seen, sizeof(*seen) * (size_t)seen_cap);
+                seen_oom = !ns;
+                seen = ns ? ns : seen;
+            }
+            if (!seen_oom)
+                seen[n] = (kzv_seen_frame){ f->pts, kzv_frame_digest(f) };
+        }
         n++;
         kzv_frame_unref(&f);
         kzv_progress_update(&prog, n);
@@ -121,7 +152,7 @@ int cmd_validate(int argc, char **argv)
     kzv_decoder_stats st;
     kzv_decoder_get_stats(d, &st);
 
-    check checks[4];
+    check checks[5];
     int nchecks = 0;
     check *c = &checks[nchecks++];
     c->name = "order";
@@ -192,6 +223,19 @@ int cmd_validate(int argc, char **argv)
         snprintf(c->detail, sizeof(c->detail), "stopped after %lld frames: %s", (long long)n,
                  msg && *msg ? msg : kzv_strerror(err));
     }
+
+    if (seeks > 0) {
+        c = &checks[nchecks++];
+        c->name = "seeks";
+        if (err != KZV_EOF || n == 0 || seen_oom) {
+            c->ok = false;
+            snprintf(c->detail, sizeof(c->detail), "not run: %s", seen_oom ? "out of memory"
+                     : n ? "sequential decoding did not reach the end" : "no frames");
+        } else {
+            c->ok = kzv_validate_seeks(d, seen, n, seeks, (uint64_t)seed, c->detail, sizeof(c->detail)) == 0;
+        }
+    }
+    free(seen);
 
     char warnings[MAX_WARNINGS][160];
     int nwarn = 0;

@@ -101,7 +101,13 @@ typedef struct kzv_decoder_settings {
                                 limit (default). kzv_decoder_interrupt() works either way. */
     kzv_log_fn log_fn;     /**< this decoder's log callback; NULL = the global one */
     void *log_user;        /**< passed to log_fn; the caller keeps ownership */
-    uint8_t reserved[64];  /**< zero (kzv_decoder_default_settings() does it): fields
+    const char *container; /**< the demuxer to use, by FFmpeg's short name ("mov",
+                                "matroska", "avi", "mpegts", "mpeg", "flv", "h264",
+                                "hevc", … as `ffmpeg -formats` lists them), instead of
+                                probing the content; NULL (default) = probe. An unknown
+                                name is refused with KZV_EINVAL. Copied at open (taken
+                                from `reserved`: 0 = the old behaviour) */
+    uint8_t reserved[56];  /**< zero (kzv_decoder_default_settings() does it): fields
                                 added later take their bytes from here and mean the old
                                 behaviour when 0; non-zero is refused with KZV_EINVAL
                                 (see "Room to grow" in common.h) */

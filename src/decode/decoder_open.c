@@ -319,6 +319,14 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
         return KZV_EINVAL;
     }
 
+    const AVInputFormat *container = NULL;
+    if (s.container && !(container = av_find_input_format(s.container))) {
+        snprintf(t_open_error, sizeof(t_open_error), "%s: unknown container '%s' (FFmpeg has no such demuxer)",
+                 path, s.container);
+        return KZV_EINVAL;
+    }
+    s.container = container ? container->name : NULL;   /* FFmpeg's own string: lives as long as the process */
+
     kzv_decoder *d = calloc(1, sizeof(*d));
     if (!d || !(d->path = strdup(path))) {
         free(d);
@@ -328,7 +336,7 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
     d->s = s;
     d->log = (kzv_logger){ s.log_fn, s.log_user };
     d->conv.threads = s.threads;
-    d->src = (kzv_source){ .path = d->path, .mem = mem, .mem_size = mem_size };
+    d->src = (kzv_source){ .path = d->path, .mem = mem, .mem_size = mem_size, .format = container };
     atomic_init(&d->interrupted, false);
     atomic_init(&d->io_deadline, 0);
     d->cur_fmt = AV_PIX_FMT_NONE;

@@ -68,15 +68,16 @@ for san in "$@"; do
   esac
   stage_done "$san"
 done
-# libFuzzer smoke runs: KZV_FUZZ_SECONDS (default 240) for the whole stage,
+# libFuzzer smoke runs: KZV_FUZZ_SECONDS (default 200) of fuzzing for the whole stage,
 # shared equally among the targets (at least 5 s each), however many there
-# are. Each starts from its committed seeds (tests/fuzz/corpus/TARGET; the
+# are (plus about 2 s of start-up each and the build: about 4 minutes
+# in all). Each starts from its committed seeds (tests/fuzz/corpus/TARGET; the
 # probing target fuzz_decode from the fixtures) and its regression inputs,
 # with its dictionary (tests/fuzz/dict/TARGET.dict) when it has one; one
 # test each. A crash leaves its input under build-fuzz/artifacts/: add it to
 # tests/fuzz/regressions/TARGET/ with the fix.
 fuzz_smoke() {
-  local out=build-fuzz total=${KZV_FUZZ_SECONDS:-240}
+  local out=build-fuzz total=${KZV_FUZZ_SECONDS:-200}
   if ! tests/fuzz/build.sh "$out" >"$out.log" 2>&1; then
     cat "$out.log"; echo "[fuzz] build failed"; failed=$((failed+1)); return
   fi
@@ -104,7 +105,7 @@ fuzz_smoke() {
     fi
   done
 }
-if [ "${KZV_FUZZ_SECONDS:-240}" != 0 ]; then fuzz_smoke; stage_done fuzz; fi
+if [ "${KZV_FUZZ_SECONDS:-200}" != 0 ]; then fuzz_smoke; stage_done fuzz; fi
 
 if [ -s "$notrun" ]; then
   echo "== not run on this machine ($(wc -l <"$notrun")) =="

@@ -881,13 +881,16 @@ PyTypeObject kzvpy_DecoderType = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
     .tp_doc = "VideoDecoder(source, *, format='rgb24', threads=0, hwaccel=None,\n"
               "             stream_index=-1, strict=False, keep_first_size=False,\n"
-              "             count_frames=False, max_pixels=0, io_timeout=None, name=None)\n--\n\n"
+              "             count_frames=False, max_pixels=0, io_timeout=None, name=None,\n"
+              "             container=None)\n--\n\n"
               "Decode a video's frames in display order with exact timing.\n\n"
               "source: a path, a bytes-like object (decoded in place, no copy) or a\n"
               "file-like object (read whole into memory). Iterate it for VideoFrames;\n"
               "len(), decoder[i], decoder[a:b:s] and the get_frames_* methods give random\n"
               "access. A context manager. Raises FileNotFoundError for a missing file,\n"
-              "kzv.Error (a ValueError) subclasses otherwise.",
+              "kzv.Error (a ValueError) subclasses otherwise.\n"
+              "container: FFmpeg's name of the demuxer to use ('mov', 'matroska', 'avi',\n"
+              "'mpegts', 'h264', ...) instead of probing; unknown: InvalidArgumentError.",
     .tp_weaklistoffset = offsetof(kzvpy_Decoder, weakrefs),
     .tp_iter = (getiterfunc)decoder_iter,
     .tp_iternext = (iternextfunc)decoder_iternext,

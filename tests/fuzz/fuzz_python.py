@@ -52,9 +52,15 @@ def mutate(rng, data, other):
     return bytes(b)
 
 
-def one(data, kind):
+# the demuxer forced (container=) for half the runs, from the seed's folder
+CONTAINERS = {"mp4": "mov", "mkv": "matroska", "avi": "avi", "mpegts": "mpegts", "mpegps": "mpeg",
+              "flv": "flv", "h264": "h264", "hevc": "hevc"}
+
+
+def one(data, kind, container):
     src = {0: data, 1: bytearray(data), 2: memoryview(data)}[kind]
-    with kzv.VideoDecoder(src, threads=1, max_pixels=1 << 20, format=("rgb24", "yuv")[len(data) & 1]) as d:
+    with kzv.VideoDecoder(src, threads=1, max_pixels=1 << 20, format=("rgb24", "yuv")[len(data) & 1],
+                          container=container) as d:
         for _ in range(4):
             if d.read() is None:
                 break
@@ -75,7 +81,8 @@ def main():
     a = ap.parse_args()
     dirs = a.dirs or [os.path.join(HERE, "corpus", t) for t in sorted(os.listdir(os.path.join(HERE, "corpus")))
                       if t not in ("access", "writers")]
-    seeds = [open(os.path.join(d, f), "rb").read() for d in dirs for f in sorted(os.listdir(d))]
+    seeds = [(open(os.path.join(d, f), "rb").read(), CONTAINERS.get(os.path.basename(d.rstrip("/"))))
+             for d in dirs for f in sorted(os.listdir(d))]
     rng = random.Random(a.seed)
     kzv.set_log_level("quiet")
     seen = collections.Counter()
@@ -83,13 +90,14 @@ def main():
     t0 = time.monotonic()
     runs = 0
     while (time.monotonic() - t0 < a.seconds) if a.seconds else runs < a.runs:
-        data = mutate(rng, rng.choice(seeds), rng.choice(seeds)) if runs >= len(seeds) else seeds[runs]
+        base, container = rng.choice(seeds) if runs >= len(seeds) else seeds[runs]
+        data = mutate(rng, base, rng.choice(seeds)[0]) if runs >= len(seeds) else base
         runs += 1
         if a.last:
             with open(a.last, "wb") as f:
                 f.write(data)
         try:
-            one(data, runs % 3)
+            one(data, runs % 3, container if runs % 2 else None)
             seen["ok"] += 1
         except (kzv.Error, ValueError, TypeError, MemoryError, OSError) as e:
             seen[type(e).__name__] += 1

@@ -137,7 +137,7 @@ for bad in BAD:
         d.close()
 hammer_kwargs("VideoDecoder", kzv.VideoDecoder, (H264,),
               ("format", "threads", "hwaccel", "stream_index", "strict", "keep_first_size", "count_frames",
-               "max_pixels", "io_timeout", "name", "nonesuch"))
+               "max_pixels", "io_timeout", "name", "container", "nonesuch"))
 d = kzv.VideoDecoder(H264)
 frame = d.read()
 # read/iteration with bad arguments, and every method with hostile arguments

@@ -19,3 +19,19 @@ def test_mutated_bytes_never_crash():
         assert r.returncode == 0, (f"exit {r.returncode}; last input kept by the test would be {last}\n"
                                    f"{r.stdout[-2000:]}\n{r.stderr[-4000:]}")
     assert "300 runs" in r.stdout and "UNEXPECTED" not in r.stdout, r.stdout
+
+
+def test_container_keyword(media):
+    """container= names the demuxer: the right one opens bytes with no name
+    hint, a wrong one fails like a damaged file, an unknown one is refused."""
+    import kzv
+    import pytest
+    data = open(media("mpeg4.avi"), "rb").read()
+    with kzv.VideoDecoder(data, container="avi") as d:
+        assert "avi" in d.container and len(d) > 0
+    with pytest.raises(kzv.InvalidDataError):
+        kzv.VideoDecoder(data, container="matroska")
+    with pytest.raises(kzv.InvalidArgumentError, match="nonesuch"):
+        kzv.VideoDecoder(data, container="nonesuch")
+    with pytest.raises(TypeError):
+        kzv.VideoDecoder(data, container=3)

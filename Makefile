@@ -10,7 +10,8 @@
 #                      builds, fuzz smoke runs (what .ci/run does)
 #   make build         just build (CLI at build/tools/kzv)
 #   make bench         benchmarks against ffmpeg and PyAV, the Python package
-#                      against the CLI and PyAV (never part of make test)
+#                      against the CLI and PyAV, the 100,000-frame processor
+#                      soak with its RSS (never part of make test)
 
 SHELL      := /bin/bash
 BUILD      ?= build
@@ -67,6 +68,7 @@ bench: build
 	@/usr/bin/python3 bench/python_bench.py $(BUILD)
 	@/usr/bin/python3 bench/dask_bench.py $(BUILD)
 	@bench/transcode_bench.sh $(BUILD) 3
+	@bench/soak.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan

@@ -1,22 +1,30 @@
 /* kzv validate FILE [--json]: the seed design's checks (frame order, frame
  * loss, resolution and format), plus "the whole stream decodes". */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kzv.h"
+#include "validate_seeks.h"
 
 static const char usage[] =
-    "Usage: kzv validate FILE [--json] [--threads N]\n"
+    "Usage: kzv validate FILE [--json] [--threads N] [--seeks N [--seed S]]\n"
     "Decode every frame of FILE and check:\n"
     "  order        frame_index is 0, 1, 2 … and pts never decreases\n"
     "  frame_count  frames decoded == frames in the stream (exact demux count)\n"
     "               and == the count the container header claims, when it has one\n"
     "  size_format  every frame has the stream's width and height, format rgb24\n"
     "  decode       the stream decodes to its end without an error\n"
+    "  seeks        (with --seeks N) N random exact seeks, by index and by time,\n"
+    "               each give the frame sequential decoding gave: same frame_index,\n"
+    "               pts and pixels\n"
     "Corrupt packets skipped and damaged frames are reported as warnings.\n\n"
     "  --json       one JSON object: file, ok, frames, checks[{name, ok, detail}],\n"
     "               warnings[], width, height, total_frames, header_frames, stats{}\n"
     "  --threads N  decoding threads (0 = one per core, the default)\n"
+    "  --seeks N    add the seeks check with N seeks (0 = none, the default)\n"
+    "  --seed S     seed of the random seek targets (default 1): the same S gives\n"
+    "               the same targets\n"
     "  --help       show this help\n\n"
     "Exit status: 0 all checks pass, 1 a check failed, 3 the file cannot be opened.\n";
 
@@ -30,12 +38,14 @@ typedef struct check {
 
 int cmd_validate(int argc, char **argv)
 {
-    enum { OPT_JSON = CLI_OPT_FIRST_OWN };
+    enum { OPT_JSON = CLI_OPT_FIRST_OWN, OPT_SEEKS, OPT_SEED };
     static const struct option opts[] = {
-        { "json", no_argument, NULL, OPT_JSON }, CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP,
+        { "json", no_argument, NULL, OPT_JSON }, { "seeks", required_argument, NULL, OPT_SEEKS },
+        { "seed", required_argument, NULL, OPT_SEED }, CLI_LONGOPT_THREADS, CLI_LONGOPT_HELP,
         CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, CLI_LONGOPT_REPORT, { 0 },
     };
     bool json = false;
+    long long seeks = 0, seed = 1;
     const char *v;
     cli_input in;
     cli_args a;
@@ -45,6 +55,14 @@ int cmd_validate(int argc, char **argv)
         switch (r) {
         case CLI_ERR: return CLI_EXIT_USAGE;
         case OPT_JSON: json = true; break;
+        case OPT_SEEKS:
+            if (!cli_parse_int(v, 0, 1000000000, &seeks))
+                return cli_usage_error(a.cmd, "--seeks needs a number from 0 to 1000000000, not '%s'", v);
+            break;
+        case OPT_SEED:
+            if (!cli_parse_int(v, 0, INT64_MAX, &seed))
+                return cli_usage_error(a.cmd, "--seed needs a number from 0 up, not '%s'", v);
+            break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default:
             if (cli_input_option(&in, r, v) < 0)
@@ -74,6 +92,10 @@ int cmd_validate(int argc, char **argv)
     int64_t size_bad = 0, first_size_bad = -1, fmt_bad = 0, first_fmt_bad = -1;
     int bad_w = 0, bad_h = 0;
     kzv_pixfmt bad_fmt = KZV_PIXFMT_NONE;
+    /* seeks: every frame's pts and pixel digest */
+    kzv_seen_frame *seen = NULL;
+    int64_t seen_cap = 0;
+    bool seen_oom = false;
 
     cli_progress prog;
     cli_progress_init(&prog, "validate", info->total_frames);
@@ -114,6 +136,16 @@ int cmd_validate(int argc, char **argv)
                 bad_fmt = f->format;
             }
         }
+        if (seeks > 0 && !seen_oom) {
+            if (n == seen_cap) {
+                seen_cap = seen_cap ? seen_cap * 2 : 1024;
+                kzv_seen_frame *ns = realloc(seen, sizeof(*seen) * (size_t)seen_cap);
+                seen_oom = !ns;
+                seen = ns ? ns : seen;
+            }
+            if (!seen_oom)
+                seen[n] = (kzv_seen_frame){ f->pts, kzv_frame_digest(f) };
+        }
         n++;
         if (f->pts_ts != INT64_MIN)
             cli_progress_pts(&prog, f->pts);
@@ -124,7 +156,7 @@ int cmd_validate(int argc, char **argv)
     kzv_decoder_stats st;
     kzv_decoder_get_stats(d, &st);
 
-    check checks[4];
+    check checks[5];
     int nchecks = 0;
     check *c = &checks[nchecks++];
     c->name = "order";
@@ -195,6 +227,19 @@ int cmd_validate(int argc, char **argv)
         snprintf(c->detail, sizeof(c->detail), "stopped after %lld frames: %s", (long long)n,
                  msg && *msg ? msg : kzv_strerror(err));
     }
+
+    if (seeks > 0) {
+        c = &checks[nchecks++];
+        c->name = "seeks";
+        if (err != KZV_EOF || n == 0 || seen_oom) {
+            c->ok = false;
+            snprintf(c->detail, sizeof(c->detail), "not run: %s", seen_oom ? "out of memory"
+                     : n ? "sequential decoding did not reach the end" : "no frames");
+        } else {
+            c->ok = kzv_validate_seeks(d, seen, n, seeks, (uint64_t)seed, c->detail, sizeof(c->detail)) == 0;
+        }
+    }
+    free(seen);
 
     char warnings[MAX_WARNINGS][160];
     int nwarn = 0;

@@ -101,6 +101,12 @@ typedef struct kzv_decoder_settings {
                                 limit (default). kzv_decoder_interrupt() works either way. */
     kzv_log_fn log_fn;     /**< this decoder's log callback; NULL = the global one */
     void *log_user;        /**< passed to log_fn; the caller keeps ownership */
+    const char *container; /**< the demuxer to use, by FFmpeg's short name ("mov",
+                                "matroska", "avi", "mpegts", "mpeg", "flv", "h264",
+                                "hevc", … as `ffmpeg -formats` lists them), instead of
+                                probing the content; NULL (default) = probe. An unknown
+                                name is refused with KZV_EINVAL. Copied at open (taken
+                                from `reserved`: 0 = the old behaviour) */
     bool autorotate;       /**< turn every frame for display as the stream's display
                                 matrix says (info.rotation: 90, 180 or 270 degrees
                                 clockwise), as ffmpeg does by default; frames and
@@ -109,7 +115,7 @@ typedef struct kzv_decoder_settings {
                                 pool). Other angles, and 4:2:2 output turned by 90 or
                                 270 (which would become 4:4:0), are left as coded, with
                                 a warning. false (default): the coded orientation. */
-    uint8_t reserved[63];  /**< zero (kzv_decoder_default_settings() does it): fields
+    uint8_t reserved[55];  /**< zero (kzv_decoder_default_settings() does it): fields
                                 added later take their bytes from here and mean the old
                                 behaviour when 0; non-zero is refused with KZV_EINVAL
                                 (see "Room to grow" in common.h) */

@@ -917,7 +917,7 @@ PyTypeObject kzvpy_DecoderType = {
     .tp_doc = "VideoDecoder(source, *, format='rgb24', threads=0, hwaccel=None,\n"
               "             stream_index=-1, strict=False, keep_first_size=False,\n"
               "             count_frames=False, max_pixels=0, io_timeout=None, name=None,\n"
-              "             index=None)\n--\n\n"
+              "             index=None, container=None)\n--\n\n"
               "Decode a video's frames in display order with exact timing.\n\n"
               "source: a path, a bytes-like object (decoded in place, no copy) or a\n"
               "file-like object (read whole into memory). index: bytes from\n"
@@ -925,7 +925,9 @@ PyTypeObject kzvpy_DecoderType = {
               "a stale one is refused with a RuntimeWarning. Iterate it for VideoFrames;\n"
               "len(), decoder[i], decoder[a:b:s] and the get_frames_* methods give random\n"
               "access. A context manager. Raises FileNotFoundError for a missing file,\n"
-              "kzv.Error (a ValueError) subclasses otherwise.",
+              "kzv.Error (a ValueError) subclasses otherwise.\n"
+              "container: FFmpeg's name of the demuxer to use ('mov', 'matroska', 'avi',\n"
+              "'mpegts', 'h264', ...) instead of probing; unknown: InvalidArgumentError.",
     .tp_weaklistoffset = offsetof(kzvpy_Decoder, weakrefs),
     .tp_iter = (getiterfunc)decoder_iter,
     .tp_iternext = (iternextfunc)decoder_iternext,

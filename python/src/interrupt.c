@@ -229,9 +229,10 @@ void kzvpy_cancel_decoder(void *decoder)
 
 int kzvpy_sliced_wait(int (*op)(void *ctx, int64_t timeout_ns), void *ctx, int64_t timeout_ns)
 {
-    int64_t deadline = timeout_ns < 0 ? INT64_MAX : kzvpy_now_ns() + timeout_ns;
-    if (timeout_ns > 0 && deadline < 0)
-        deadline = INT64_MAX;
+    /* A negative or huge timeout (dequeue(timeout=1e300)) waits forever: no
+     * signed overflow on the way (UBSan found now + timeout wrapping). */
+    int64_t now = kzvpy_now_ns();
+    int64_t deadline = timeout_ns < 0 || timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
     for (;;) {
         int64_t slice = 0;
         if (timeout_ns != 0) {

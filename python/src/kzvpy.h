@@ -105,6 +105,7 @@ void kzvpy_restore_exception(PyObject *exc);
 typedef struct kzvpy_decoder_opts {
     kzv_decoder_settings s;
     char hwaccel[64];      /* s.hwaccel points here when set */
+    char container[64];    /* s.container points here when set */
 } kzvpy_decoder_opts;
 
 /** Defaults, then every decoder keyword found in `kwargs` (a dict, may be

@@ -98,6 +98,26 @@ static int as_bool(PyObject *v, bool *out)
     return 0;
 }
 
+/* A short name option (str or None) copied into buf; *out points at it when set. */
+static int as_name(PyObject *v, const char *what, char *buf, size_t size, const char **out)
+{
+    if (v == Py_None)
+        return 0;
+    const char *s = PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : NULL;
+    if (!s) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_TypeError, "%s must be a str or None, not %.100s", what, Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    if (strlen(s) >= size) {
+        PyErr_Format(PyExc_ValueError, "%s name too long", what);
+        return -1;
+    }
+    strcpy(buf, s);
+    *out = buf;
+    return 0;
+}
+
 int kzvpy_decoder_opts_take(kzvpy_decoder_opts *o, PyObject *kwargs)
 {
     memset(o, 0, sizeof(*o));
@@ -122,21 +142,11 @@ int kzvpy_decoder_opts_take(kzvpy_decoder_opts *o, PyObject *kwargs)
         Py_DECREF(v);
     }
     if (!err && (v = take(kwargs, "hwaccel", &err))) {
-        if (v != Py_None) {
-            const char *s = PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : NULL;
-            if (!s) {
-                if (!PyErr_Occurred())
-                    PyErr_Format(PyExc_TypeError, "hwaccel must be a str or None, not %.100s",
-                                 Py_TYPE(v)->tp_name);
-                err = -1;
-            } else if (strlen(s) >= sizeof(o->hwaccel)) {
-                PyErr_SetString(PyExc_ValueError, "hwaccel name too long");
-                err = -1;
-            } else {
-                strcpy(o->hwaccel, s);
-                o->s.hwaccel = o->hwaccel;
-            }
-        }
+        err = as_name(v, "hwaccel", o->hwaccel, sizeof(o->hwaccel), &o->s.hwaccel);
+        Py_DECREF(v);
+    }
+    if (!err && (v = take(kwargs, "container", &err))) {
+        err = as_name(v, "container", o->container, sizeof(o->container), &o->s.container);
         Py_DECREF(v);
     }
     if (!err && (v = take(kwargs, "strict", &err))) {

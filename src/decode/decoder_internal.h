@@ -39,6 +39,7 @@ struct kzv_decoder {
 
     AVFormatContext *fmt;
     AVCodecContext *dec;
+    struct AVBSFContext *unpack;  /* packed MPEG-4 B-frames (unpack.c); NULL for other streams */
     AVStream *st;
     AVPacket *pkt;
     AVFrame *held;          /* decoded, not yet returned (valid when have_held) */
@@ -77,6 +78,16 @@ struct kzv_decoder {
     char err[1024];
 };
 
+/* ---- unpack.c ------------------------------------------------------------ */
+
+struct AVBSFContext;
+/* The packet filter stream `st` needs before its decoder (*bsf NULL when
+ * none). 0 or an AVERROR. */
+int kzv_unpack_open(struct AVBSFContext **bsf, const AVStream *st);
+/* Pass pkt through bsf, in place: 0 with the packet to decode, AVERROR(EAGAIN)
+ * when the filter wants another one first (pkt is then empty), or an error. */
+int kzv_unpack_filter(struct AVBSFContext *bsf, AVPacket *pkt);
+
 /* ---- decoder_errors.c ---------------------------------------------------- */
 
 /* The KZV status for an FFmpeg error code. */
@@ -109,6 +120,8 @@ int kzv_dec_decode_one(kzv_decoder *d, AVFrame *out);
 /* The stream's frame rate (container's average, then real base rate, then
  * the codec's); {0, 1} when unknown. */
 AVRational kzv_dec_frame_rate(const kzv_decoder *d);
+/* A decoded frame's own duration (0 when unknown). */
+int64_t kzv_dec_own_duration(const AVFrame *f);
 
 /* Seconds of a timestamp in `tb`; 0 for AV_NOPTS_VALUE. */
 static inline double kzv_dec_seconds(int64_t ts, AVRational tb)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavcodec/bsf.h>
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 
@@ -106,10 +107,16 @@ static int open_codec(kzv_decoder *d)
         return kzv_dec_fail(d, KZV_EUNSUPPORTED, "%s: no decoder for video codec '%s' (tag %s)",
                     d->path, avcodec_get_name(par->codec_id), tag);
     }
+    int ret = kzv_unpack_open(&d->unpack, d->st);
+    if (ret < 0)
+        return kzv_dec_fail(d, kzv_dec_status(ret), "%s: cannot set up the MPEG-4 unpacking filter: %s",
+                    d->path, AVERR(ret));
+    if (d->unpack)
+        par = d->unpack->par_out;   /* what the decoder will see (DivX 'p' flag removed) */
     d->dec = avcodec_alloc_context3(codec);
     if (!d->dec)
         return kzv_dec_fail(d, KZV_ENOMEM, "%s: out of memory", d->path);
-    int ret = avcodec_parameters_to_context(d->dec, par);
+    ret = avcodec_parameters_to_context(d->dec, par);
     if (ret < 0)
         return kzv_dec_fail(d, kzv_dec_status(ret), "%s: bad codec parameters: %s", d->path, AVERR(ret));
     /* Absurd sizes claimed by a header are refused before anything is
@@ -354,6 +361,14 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
         return KZV_EINVAL;
     }
 
+    const AVInputFormat *container = NULL;
+    if (s.container && !(container = av_find_input_format(s.container))) {
+        snprintf(t_open_error, sizeof(t_open_error), "%s: unknown container '%s' (FFmpeg has no such demuxer)",
+                 path, s.container);
+        return KZV_EINVAL;
+    }
+    s.container = container ? container->name : NULL;   /* FFmpeg's own string: lives as long as the process */
+
     kzv_decoder *d = calloc(1, sizeof(*d));
     if (!d || !(d->path = strdup(path))) {
         free(d);
@@ -363,7 +378,7 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
     d->s = s;
     d->log = (kzv_logger){ s.log_fn, s.log_user };
     d->conv.threads = s.threads;
-    d->src = (kzv_source){ .path = d->path, .mem = mem, .mem_size = mem_size };
+    d->src = (kzv_source){ .path = d->path, .mem = mem, .mem_size = mem_size, .format = container };
     atomic_init(&d->interrupted, false);
     atomic_init(&d->io_deadline, 0);
     d->cur_fmt = AV_PIX_FMT_NONE;
@@ -446,6 +461,7 @@ void kzv_decoder_close(kzv_decoder **pd)
     av_frame_free(&d->scratch);
     av_packet_free(&d->pkt);
     avcodec_free_context(&d->dec);
+    av_bsf_free(&d->unpack);
     kzv_hw_uninit(&d->hw);
     kzv_input_close(&d->fmt);
     free(d->path);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <time.h>
 
+#include <libavcodec/bsf.h>
 #include <libavutil/pixdesc.h>
 
 #include "convert/rotate.h"
@@ -122,6 +123,15 @@ int kzv_dec_decode_one(kzv_decoder *d, AVFrame *out)
         if (ret < 0)
             return ret;
         d->stats.packets_read++;
+        if (d->unpack && (ret = kzv_unpack_filter(d->unpack, d->pkt)) < 0) {
+            if (ret == AVERROR(EAGAIN))
+                continue;
+            if (ret == AVERROR(ENOMEM))
+                return kzv_dec_fail(d, KZV_ENOMEM, "%s: out of memory while decoding", d->path);
+            d->stats.corrupt_packets++;
+            kzv_log(&d->log, KZV_LOG_WARNING, "%s: packet skipped by the unpacking filter: %s", d->path, AVERR(ret));
+            continue;
+        }
         if (d->drop_before_dts != AV_NOPTS_VALUE) {
             /* Decoding starts at the keyframe the index chose; anything the
              * demuxer returns before it in decode order is never needed. */
@@ -156,7 +166,7 @@ int kzv_dec_decode_one(kzv_decoder *d, AVFrame *out)
 
 /* ---- frame output ------------------------------------------------------ */
 
-static int64_t own_duration(const AVFrame *f)
+int64_t kzv_dec_own_duration(const AVFrame *f)
 {
 #if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 30, 100)
     return f->duration;
@@ -303,8 +313,8 @@ static int emit(kzv_decoder *d, const AVFrame *src, int64_t next_pts, kzv_frame 
     int64_t dur = 0;
     if (next_pts != AV_NOPTS_VALUE && next_pts > pts)
         dur = kzv_sat_sub(next_pts, pts);
-    else if (own_duration(src) > 0)
-        dur = own_duration(src);
+    else if (kzv_dec_own_duration(src) > 0)
+        dur = kzv_dec_own_duration(src);
     else if (d->last_dur_ts > 0)
         dur = d->last_dur_ts;
     else {

@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include <libavcodec/bsf.h>
+
 #include "decode/decoder_internal.h"
 #include "core/satmath.h"
 
@@ -54,6 +56,8 @@ int kzv_decoder_get_index(kzv_decoder *d, const kzv_index_entry **entries, int64
 static void reset_decode_state(kzv_decoder *d)
 {
     avcodec_flush_buffers(d->dec);
+    if (d->unpack)
+        av_bsf_flush(d->unpack);
     av_frame_unref(d->held);
     av_frame_unref(d->scratch);
     d->have_held = false;
@@ -81,6 +85,31 @@ static int64_t keyframe_for(const kzv_index *idx, int64_t t)
     return lo - 1;
 }
 
+/* The timestamp emit() gives a decoded frame: its best-effort one, or for a
+ * frame without (the last anchor of an AVI stream, flushed at the end) the
+ * previous frame's plus its duration. */
+static int64_t timed(const kzv_decoder *d, const AVFrame *f)
+{
+    int64_t pts = f->best_effort_timestamp;
+    if (pts == AV_NOPTS_VALUE && d->last_pts_ts != AV_NOPTS_VALUE)
+        pts = kzv_sat_add(d->last_pts_ts, d->last_dur_ts);
+    return pts;
+}
+
+/* A frame decoded and dropped on the way to a target: keep the timestamp
+ * chain emit() keeps for frames delivered (see timed()). */
+static void note_dropped(kzv_decoder *d, const AVFrame *f, int64_t pts)
+{
+    if (pts == AV_NOPTS_VALUE)
+        return;
+    int64_t own = kzv_dec_own_duration(f);
+    if (own > 0)
+        d->last_dur_ts = own;
+    else if (d->last_pts_ts != AV_NOPTS_VALUE && pts > d->last_pts_ts)
+        d->last_dur_ts = kzv_sat_sub(pts, d->last_pts_ts);
+    d->last_pts_ts = pts;
+}
+
 /* Decode forward, dropping (not converting) frames before pts t, until the
  * frame at or after t is held. `first_check`: fail with KZV_EAGAIN when the
  * first frame decoded is already past t (the seek landed too late). */
@@ -92,8 +121,9 @@ static int skip_to_inner(kzv_decoder *d, int64_t t, bool first_check)
             return KZV_EOF;
         if (r < 0)
             return r;
-        int64_t pts = d->held->best_effort_timestamp;
+        int64_t pts = timed(d, d->held);
         if (pts == AV_NOPTS_VALUE || pts < t) {
+            note_dropped(d, d->held, pts);
             av_frame_unref(d->held);
             continue;
         }
@@ -183,6 +213,7 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
     if (d->have_held && d->held->best_effort_timestamp != AV_NOPTS_VALUE &&
         d->held->best_effort_timestamp <= t && (kfi < 0 || idx->kf[kfi].pts <= d->held->best_effort_timestamp)) {
         if (d->held->best_effort_timestamp < t) {
+            note_dropped(d, d->held, d->held->best_effort_timestamp);
             av_frame_unref(d->held);
             d->have_held = false;
             int r = skip_to(d, t, false);

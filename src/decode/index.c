@@ -39,60 +39,129 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Some packets carry a pts and some only a dts (MPEG-PS and MPEG-TS write a
- * pts only now and then; anchors of a B-frame stream then lack it). With
- * coherent timestamps, the display times are the decode times shifted by the
- * reorder delay: {pts} = {dts + c} with c = min(pts) - min(dts). Check that
- * every known pts is in that set, give the unclaimed values to the packets
- * without pts in decode order (their display order: they are anchors), and
- * return 0; return -1 (nothing changed) when the stream does not fit. This is
- * also what the decoder shows for such frames: the dts of the packet whose
- * decoding releases them, which is their display time. */
+/* Some packets carry a pts and some do not: MPEG-PS and MPEG-TS write a pts
+ * only now and then (anchors of a B-frame stream then lack it), and for
+ * MPEG-4 Part 2 in AVI (DivX, XviD) libavformat gives B-frames pts = dts and
+ * leaves the pts of the anchors (I/P, whose display is delayed) unset. With
+ * coherent timestamps the display times are the decode times shifted by the
+ * reorder delay: {pts} = {dts + c}. The packets without pts are anchors,
+ * shown in decode order, so each c for which every known pts is in that set
+ * gives an assignment: the unclaimed values in increasing order.
+ *
+ * Several c can fit (the AVI case: c = 0, 1 and 2 all do; only one is
+ * right). The one wanted is what sequential decoding shows: the decoder
+ * releases an anchor when it decodes the next anchor, a packet whose
+ * presentation is delayed too (no pts, or pts > dts), and the frame carries
+ * the dts of that packet. So: among the fitting c, the one for which every
+ * packet without pts but the last gets the dts of the next delayed packet;
+ * failing that (streams that do not reorder like this), a c that fits
+ * alone; otherwise nothing is guessed and -1 is returned (nothing changed:
+ * frames are then found by counting, slow but exact). c is at most
+ * min(known pts) - min(dts) (the smallest pts may be an anchor's), and is
+ * that minus the dts spacing of the few anchors shown before the first
+ * known pts: the candidates are min(known pts) minus each of the first
+ * dts values. */
+#define MAX_CANDIDATES 16
+
+/* The values of {sdts[] + c} not claimed by a known pts, in increasing
+ * order, into fill[] (`missing` of them); false if some known pts is not in
+ * the set or the counts differ. sdts[] and known[] are sorted. */
+static bool free_slots(const int64_t *sdts, int64_t n, const int64_t *known, int64_t nk, int64_t c,
+                       int64_t *fill, int64_t missing)
+{
+    int64_t g = 0, nfree = 0;
+    for (int64_t k = 0; k <= nk; k++) {
+        while (g < n && (k == nk || kzv_sat_add(sdts[g], c) < known[k])) {
+            if (nfree == missing)
+                return false;
+            fill[nfree++] = kzv_sat_add(sdts[g++], c);
+        }
+        if (k == nk)
+            break;
+        if (g == n || kzv_sat_add(sdts[g], c) != known[k])
+            return false;
+        g++;
+    }
+    return nfree == missing;
+}
+
+/* Whether fill[] (pts for the packets without one, in decode order) gives
+ * each of them but the last the dts of the next packet whose presentation
+ * is delayed (see above). */
+static bool released_by_next_anchor(const scan_pkt *p, int64_t n, const int64_t *fill, int64_t missing)
+{
+    int64_t next_dts = AV_NOPTS_VALUE, j = missing;
+    for (int64_t i = n - 1; i >= 0; i--) {
+        bool delayed = !p[i].has_pts || p[i].pts > p[i].dts;
+        if (!p[i].has_pts && next_dts != AV_NOPTS_VALUE && fill[j - 1] != next_dts)
+            return false;
+        j -= !p[i].has_pts;
+        if (delayed)
+            next_dts = p[i].dts;
+    }
+    return true;
+}
+
 static int fill_missing_pts(scan_pkt *p, int64_t n)
 {
-    int64_t min_pts = INT64_MAX, min_dts = INT64_MAX, missing = 0;
+    int64_t min_pts = INT64_MAX, missing = 0;
     for (int64_t i = 0; i < n; i++) {
         if (p[i].dts == AV_NOPTS_VALUE)
             return -1;
         if (p[i].has_pts && p[i].pts < min_pts)
             min_pts = p[i].pts;
-        if (p[i].dts < min_dts)
-            min_dts = p[i].dts;
         missing += !p[i].has_pts;
     }
-    int64_t c = kzv_sat_sub(min_pts, min_dts);
-    int64_t *grid = malloc(sizeof(*grid) * (size_t)n), *known = malloc(sizeof(*known) * (size_t)n);
-    int64_t nk = 0, nfree = 0, code = -1;
-    if (!grid || !known)
+    int64_t *sdts = malloc(sizeof(*sdts) * (size_t)n), *known = malloc(sizeof(*known) * (size_t)n);
+    int64_t *fill = malloc(sizeof(*fill) * (size_t)missing), *pick = malloc(sizeof(*pick) * (size_t)missing);
+    int64_t nk = 0, fits = 0;
+    bool released = false;
+    int code = -1;
+    if (!sdts || !known || !fill || !pick)
         goto end;
     for (int64_t i = 0; i < n; i++) {
-        grid[i] = kzv_sat_add(p[i].dts, c);
+        sdts[i] = p[i].dts;
         if (p[i].has_pts)
             known[nk++] = p[i].pts;
     }
-    qsort(grid, (size_t)n, sizeof(*grid), cmp_i64);
+    qsort(sdts, (size_t)n, sizeof(*sdts), cmp_i64);
     qsort(known, (size_t)nk, sizeof(*known), cmp_i64);
-    /* Multiset difference grid - known; every known pts must be matched. */
-    int64_t g = 0;
-    for (int64_t k = 0; k < nk; k++) {
-        while (g < n && grid[g] < known[k])
-            grid[nfree++] = grid[g++];
-        if (g == n || grid[g] != known[k])
-            goto end;
-        g++;
+    for (int64_t j = 0; j < n && j <= missing && j < MAX_CANDIDATES && !released; j++) {
+        if (j > 0 && sdts[j] == sdts[j - 1])
+            continue;
+        int64_t c = kzv_sat_sub(min_pts, sdts[j]);
+        if (!free_slots(sdts, n, known, nk, c, fill, missing))
+            continue;
+        released = released_by_next_anchor(p, n, fill, missing);
+        if (++fits == 1 || released)
+            memcpy(pick, fill, sizeof(*fill) * (size_t)missing);
     }
-    while (g < n)
-        grid[nfree++] = grid[g++];
-    if (nfree != missing)
+    if (!released && fits != 1)
         goto end;
     for (int64_t i = 0, j = 0; i < n; i++)
         if (!p[i].has_pts)
-            p[i].pts = grid[j++];
+            p[i].pts = pick[j++];
     code = 0;
 end:
-    free(grid);
+    free(sdts);
     free(known);
-    return (int)code;
+    free(fill);
+    free(pick);
+    return code;
+}
+
+/* DivX-style packed B-frames (MPEG-4 Part 2 in AVI, DivX 5 and XviD): an
+ * anchor shares its chunk with the first B-frame after it, and a not-coded
+ * VOP placeholder chunk (N-VOP) follows the group so that there is one chunk
+ * per frame. libavformat leaves the placeholder without pts like an anchor,
+ * but decoding it releases the stored B-frame at once, as decoding a B-frame
+ * does: its display time is its dts. FFmpeg's decoder and its
+ * mpeg4_unpack_bframes filter know a placeholder by its size, at most
+ * MAX_NVOP_SIZE (19) bytes; so does this. */
+static bool is_packed_placeholder(const AVStream *st, const AVPacket *pkt)
+{
+    return st->codecpar->codec_id == AV_CODEC_ID_MPEG4 && pkt->size > 0 && pkt->size <= 19 &&
+           pkt->dts != AV_NOPTS_VALUE;
 }
 
 int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char *err, size_t errlen)
@@ -123,6 +192,8 @@ int kzv_index_scan(kzv_index *idx, AVFormatContext *fmt, int stream_index, char 
                 snprintf(err, errlen, "%s: out of memory while indexing", path);
                 goto end;
             }
+            if (pkt->pts == AV_NOPTS_VALUE && is_packed_placeholder(fmt->streams[stream_index], pkt))
+                pkt->pts = pkt->dts;
             int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
             with_pts += pkt->pts != AV_NOPTS_VALUE;
             if (ts == AV_NOPTS_VALUE)   /* no timestamp at all: continue the previous one */

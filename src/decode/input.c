@@ -183,7 +183,7 @@ int kzv_input_open(AVFormatContext **out, const kzv_source *src, const AVIOInter
         fmt->io_open = refuse_nested_open;
     }
     AVIOContext *pb = custom ? fmt->pb : NULL;
-    int ret = avformat_open_input(&fmt, src->path, NULL, NULL);
+    int ret = avformat_open_input(&fmt, src->path, src->format, NULL);
     if (ret < 0) {
         /* avformat_open_input freed the context, but never custom I/O. */
         free_custom_io(&pb);

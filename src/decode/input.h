@@ -16,6 +16,7 @@ typedef struct kzv_source {
     const char *path;          /* file name or URL (also used as a format hint) */
     const uint8_t *mem;        /* non-NULL: read from this buffer instead */
     size_t mem_size;
+    const AVInputFormat *format; /* the demuxer to use; NULL: probe the content */
 } kzv_source;
 
 /* Open `src` into a new demuxer context. Returns 0 or an AVERROR code

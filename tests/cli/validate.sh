@@ -62,4 +62,21 @@ import json,sys; j=json.load(open(sys.argv[1]))
 s=j["stats"]
 sys.exit(not ((s["corrupt_packets"] > 0 or s["corrupt_frames"] > 0) and j["warnings"]))' "$TMP/out"
 
+# --seeks N: exact access proven by random seeks compared with sequential
+# decoding. MPEG-4 Part 2 with B-frames in AVI (only the B-frames get a pts):
+# sequential decoding and the other checks were always right on it while
+# every exact seek past the first keyframe gave the next frame (issue #17).
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25:duration=2 -c:v mpeg4 -bf 2 -q:v 3 \
+    "$TMP/bf.avi"
+expect_rc 0 "validate --seeks 60 on MPEG-4 -bf 2 in AVI" validate --seeks 60 "$TMP/bf.avi"
+check "bf.avi: 5 PASS lines, seeks among them" bash -c \
+    "test \$(grep -c '^  PASS ' '$TMP/out') -eq 5 && grep -Eq '^  PASS  seeks +60 random exact seeks \(seed 1\)' '$TMP/out'"
+expect_rc 0 "validate --seeks 40 --seed 9 --json" validate --seeks 40 --seed 9 --json "$(fixture h264.mp4)"
+check "--json: a seeks check, ok, naming its seed" python3 -c '
+import json,sys; j=json.load(open(sys.argv[1]))
+c={c["name"]:c for c in j["checks"]}
+sys.exit(not (j["ok"] is True and c["seeks"]["ok"] is True and "seed 9" in c["seeks"]["detail"]))' "$TMP/out"
+expect_rc 2 "validate --seeks -1 is a usage error" validate --seeks -1 "$TMP/bf.avi"
+expect_rc 2 "validate --seed x is a usage error" validate --seeks 1 --seed x "$TMP/bf.avi"
+
 finish

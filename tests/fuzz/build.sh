@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets with clang (ASan + UBSan + libFuzzer), straight
 # from the library's sources: tests/fuzz/build.sh OUTDIR
+# The library (and the CLI's frame writers, for fuzz_writers) is compiled
+# once into OUTDIR/obj, then each tests/fuzz/fuzz_*.c is linked against it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/build-fuzz}
-mkdir -p "$out"
+mkdir -p "$out/obj"
 CC=${CC:-clang}
 flags=(-std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer
-       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -I"$root/include" -I"$root/src")
+       -fsanitize=address,undefined -fno-sanitize-recover=undefined
+       -I"$root/include" -I"$root/src" -I"$root/tools")
 # The library's sources, as each folder's src/*/meson.build lists them (the
 # gl files compile to their "built without EGL" answers without -DKZV_HAVE_GL).
 srcs=()
@@ -18,9 +20,25 @@ for mb in "$root"/src/*/meson.build; do
   done
 done
 [ ${#srcs[@]} -gt 0 ] || { echo "build.sh: no sources found in src/*/meson.build" >&2; exit 1; }
+# The CLI's y4m and raw writers (tools/y4m.c, kzv_write_frame_raw in tools/util.c).
+srcs+=("$root/tools/y4m.c" "$root/tools/util.c")
+# A changed header recompiles everything.
+if [ -n "$(find "$root/include" "$root/src" "$root/tools" -name '*.h' -newer "$out/obj/.stamp" 2>/dev/null | head -1)" ] ||
+   [ ! -f "$out/obj/.stamp" ]; then
+  rm -f "$out"/obj/*.o
+fi
+touch "$out/obj/.stamp"
+objs=()
+for s in "${srcs[@]}"; do
+  o="$out/obj/$(echo "${s#"$root"/}" | tr / _).o"
+  if [ ! -f "$o" ] || [ "$s" -nt "$o" ]; then
+    "$CC" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$s" -o "$o"
+  fi
+  objs+=("$o")
+done
 libs=$(pkg-config --libs libavformat libavcodec libswscale libavutil)
 for t in "$root"/tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)
-  "$CC" "${flags[@]}" "$t" "${srcs[@]}" -o "$out/$name" $libs -lm -lpthread
+  "$CC" "${flags[@]}" -fsanitize=fuzzer "$t" "${objs[@]}" -o "$out/$name" $libs -lm -lpthread
   echo "built $out/$name"
 done

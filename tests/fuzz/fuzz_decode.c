@@ -1,26 +1,12 @@
-/* libFuzzer target: open + probe + decode + exact seek + batch from memory.
+/* libFuzzer target: open + probe + decode + exact seek + batch from memory
+ * (every demuxer; the per-container targets fuzz_<container>.c are faster).
  * Whatever the bytes, kzv must return an error or frames: never crash, hang,
  * leak or read out of bounds. Built by tests/fuzz/build.sh with clang. */
-#include <stddef.h>
-#include <stdint.h>
-
-#include <kzv/kzv.h>
-
-static void quiet(void *user, kzv_log_level level, const char *msg)
-{
-    (void)user; (void)level; (void)msg;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int init;
-    if (!init) {
-        kzv_set_log_callback(quiet, NULL);
-        kzv_set_log_level(KZV_LOG_QUIET);
-        init = 1;
-    }
+    fuzz_init();
     kzv_decoder_settings s;
     kzv_decoder_default_settings(&s);
     s.threads = 1;                     /* deterministic */

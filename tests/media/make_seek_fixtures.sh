@@ -10,7 +10,8 @@
 # names are a contract with tests/seek/meson.build: keep them.
 #
 # Each fixture is small (160x120 or 320x240, 4–12 s) and the whole set takes
-# a few seconds on 2 cores. Needs: ffmpeg with libx264 and libx265.
+# a few seconds on 2 cores. Needs: ffmpeg with libx264 and libx265, and
+# /usr/bin/python3 (pack_divx.py).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -19,6 +20,7 @@ if [ $# -ne 1 ]; then
 fi
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
 
 command -v ffmpeg >/dev/null || { echo "make_seek_fixtures: ffmpeg not found" >&2; exit 1; }
 
@@ -197,5 +199,37 @@ gen_interlaced() {
         "${BITEXACT[@]}" "$1"
 }
 fixture seek_interlaced.mkv gen_interlaced
+
+# MPEG-4 Part 2 (DivX/XviD style) with B-frames in AVI: AVI stores no pts;
+# libavformat gives the B-frames pts = dts and leaves the anchors without
+# pts (their display is delayed), so the index must work out the anchors'
+# display times (several reorder offsets fit the known ones; one is right).
+# 1, 2 and 3 B-frames; unpacked (one VOP per chunk, as ffmpeg writes it) ...
+MPEG4_BF=(-c:v mpeg4 -q:v 3)
+gen_mpeg4() {   # $bf: the number of B-frames
+    "${FF[@]}" $(testsrc2 160x120 25 2) "${MPEG4_BF[@]}" -bf "$bf" "${BITEXACT[@]}" "$1"
+}
+for bf in 1 2 3; do
+    fixture "seek_mpeg4_bf$bf.avi" gen_mpeg4
+done
+# ... DivX-style packed (an anchor and the first B-frame after it in one
+# chunk, then a not-coded VOP placeholder: what DivX 5 and XviD wrote for
+# Video for Windows; tests/media/pack_divx.py rewrites the unpacked file) ...
+gen_mpeg4_packed() { /usr/bin/python3 "$here/pack_divx.py" "$dir/seek_mpeg4_bf$bf.avi" "$1"; }
+for bf in 1 2 3; do
+    fixture "seek_mpeg4_packed_bf$bf.avi" gen_mpeg4_packed
+done
+# ... packed, then unpacked again by FFmpeg's filter (what `-c copy -bsf:v
+# mpeg4_unpack_bframes` makes of an old file) ...
+gen_mpeg4_unpacked() {
+    "${FF[@]}" -i "$dir/seek_mpeg4_packed_bf2.avi" -c copy -bsf:v mpeg4_unpack_bframes \
+        "${BITEXACT[@]}" "$1"
+}
+fixture seek_mpeg4_unpacked_bf2.avi gen_mpeg4_unpacked
+# ... and with every pts stored (Matroska), for comparison.
+gen_mpeg4_mkv() {
+    "${FF[@]}" $(testsrc2 160x120 25 2) "${MPEG4_BF[@]}" -bf 2 "${BITEXACT[@]}" "$1"
+}
+fixture seek_mpeg4_bf2.mkv gen_mpeg4_mkv
 
 exit 0

@@ -167,6 +167,12 @@ vg kzv-transcode          "$build/tools/kzv" transcode "$F/h264.mp4" "$scratch/t
 EXPECT=1 vg kzv-validate-truncated "$build/tools/kzv" validate "$F/truncated.mp4" --threads 1   # 1: frame loss found
 EXPECT=3 vg kzv-probe-garbage     "$build/tools/kzv" probe "$F/garbage.mp4"                     # 3: not a media file
 
+# Every input a fuzzer found (tests/fuzz/regressions/TARGET), through its target.
+for dir in "$here"/../fuzz/regressions/*/; do
+    t=$(basename "$dir")
+    [ -x "$build/tests/fuzz/replay_$t" ] && vg "fuzz-regressions-$t" "$build/tests/fuzz/replay_$t" "$dir"
+done
+
 # Hostile inputs: a sample of tests/hostile's corpus (every 12th file) through
 # the API (open, decode, index, seek, close) when the hostile test is built.
 if [ -n "${KZV_VALGRIND_ONLY:-}" ] && ! [[ hostile-sample =~ $KZV_VALGRIND_ONLY ]]; then

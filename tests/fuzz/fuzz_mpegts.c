@@ -1,0 +1,10 @@
+/* libFuzzer target: MPEG-TS, demuxer "mpegts" forced (no format probing), open
+ * + up to FUZZ_MAX_FRAMES frames. Seeds: tests/fuzz/corpus/mpegts (made by
+ * tests/fuzz/make_corpus.sh), dictionary tests/fuzz/dict/mpegts.dict. */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_open_decode(data, size, "mpegts");
+    return 0;
+}

@@ -64,13 +64,8 @@ int kzv_remux_open(kzv_remux **out, const char *src, const kzv_remux_opts *o, ch
     }
     r->o.languages = r->languages;
     int e = avformat_open_input(&r->in, src, NULL, NULL);
-    if (e >= 0) {
-        /* The video is decoded elsewhere: its packets need not be probed here. */
-        for (unsigned i = 0; i < r->in->nb_streams; i++)
-            if (r->in->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
-                r->in->streams[i]->discard = AVDISCARD_ALL;
+    if (e >= 0)
         e = avformat_find_stream_info(r->in, NULL);
-    }
     if (e < 0) {
         char msg[AV_ERROR_MAX_STRING_SIZE];
         av_strerror(e, msg, sizeof(msg));

@@ -207,10 +207,10 @@ int cmd_decode(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (start_frame >= 0 && info->total_frames >= 0 && start_frame >= info->total_frames) {
+        long long total = (long long)info->total_frames;   /* info goes with p */
         kzv_processor_close(&p);
         return cli_usage_error(a.cmd, "--start-frame %lld is past the end: %s has %lld frames "
-                               "(0 to %lld)", start_frame, path, (long long)info->total_frames,
-                               (long long)info->total_frames - 1);
+                               "(0 to %lld)", start_frame, path, total, total - 1);
     }
     if ((urc = cli_output_open(&o)) != CLI_EXIT_OK) {
         kzv_processor_close(&p);
@@ -240,11 +240,12 @@ int cmd_decode(int argc, char **argv)
     }
     if (rc == CLI_EXIT_OK && o.frames == 0 && !isnan(start_time)) {
         /* Nothing from a start time: it lies past the last frame's end. */
+        double end = info->start_time + info->duration;   /* info goes with p */
         cli_output_close(&o, NULL, CLI_EXIT_USAGE);
         cli_output_remove(&o);
         kzv_processor_close(&p);
         return cli_usage_error(a.cmd, "--start %g is past the end of %s (its last frame ends at "
-                               "%.6f s)", start_time, path, info->start_time + info->duration);
+                               "%.6f s)", start_time, path, end);
     }
     rc = cli_output_close(&o, info, rc);
     kzv_processor_stats pst;

@@ -61,6 +61,7 @@ void cli_text_close(cli_text **pt)
     FT_Done_FreeType(t->lib);
     free(t);
     *pt = NULL;
+    FcFini();   /* fontconfig's process-wide configuration: only kzv sheet uses it */
 }
 
 static FT_Face face_at(cli_text *t, int i)

@@ -25,6 +25,7 @@
 #include "kzv/decoder.h"
 #include "convert/convert.h"
 #include "core/log.h"
+#include "decode/frame_cache.h"
 #include "decode/hwaccel.h"
 #include "decode/index.h"
 #include "decode/input.h"
@@ -64,6 +65,12 @@ struct kzv_decoder {
                                below the keyframe's, where the demuxer landed
                                early, are dropped undecoded; AV_NOPTS_VALUE once
                                the keyframe is reached (or when unknown) */
+
+    kzv_fcache cache;       /* recently returned frames, kept once cache_on */
+    bool cache_on;          /* set by the first access that goes back */
+    int64_t serve;          /* >= 0: next() returns this index from the cache (or,
+                               when it is not there, moves the codec to it first);
+                               -1: next() continues from the codec */
 
     kzv_index index;        /* built on demand (count_frames, get_index, seeks) */
     bool have_index;
@@ -117,5 +124,9 @@ static inline double kzv_dec_seconds(int64_t ts, AVRational tb)
 
 /* Build the frame index once (a separate demux-only pass over the file). */
 int kzv_dec_ensure_index(kzv_decoder *d);
+/* next() after the cache ran out at d->serve: the codec goes to that frame
+ * (decoding on when it is just ahead) and d->serve becomes -1. KZV_OK,
+ * KZV_EOF past the last frame, or an error. */
+int kzv_dec_resume(kzv_decoder *d);
 
 #endif

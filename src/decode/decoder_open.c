@@ -328,6 +328,7 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
     d->last_pts_ts = AV_NOPTS_VALUE;
     d->skip_before = AV_NOPTS_VALUE;
     d->drop_before_dts = AV_NOPTS_VALUE;
+    d->serve = -1;
 
     int ret = open_internal(d);
     if (ret < 0) {
@@ -396,6 +397,7 @@ void kzv_decoder_close(kzv_decoder **pd)
         return;
     kzv_decoder *d = *pd;
     *pd = NULL;
+    kzv_fcache_clear(&d->cache);
     kzv_converter_uninit(&d->conv);
     kzv_index_free(&d->index);
     av_buffer_pool_uninit(&d->pool);

@@ -398,6 +398,7 @@ void kzv_decoder_close(kzv_decoder **pd)
     kzv_decoder *d = *pd;
     *pd = NULL;
     kzv_fcache_clear(&d->cache);
+    kzv_dec_cursors_free(d);
     kzv_converter_uninit(&d->conv);
     kzv_index_free(&d->index);
     av_buffer_pool_uninit(&d->pool);

@@ -252,6 +252,19 @@ static int seek_past_end(kzv_decoder *d)
     return KZV_EOF;
 }
 
+/* Which decoding position answers an access to display index `target`. */
+static void pick_cursor(kzv_decoder *d, int64_t target)
+{
+    const kzv_index *idx = &d->index;
+    if (idx->no_pts)
+        return;
+    int64_t t = idx->e[target].pts_ts;
+    int64_t kfi = keyframe_for(idx, t);
+    int64_t start = kfi >= 0 ? idx->kf[kfi].pts : INT64_MIN;
+    int64_t end = kfi + 1 < idx->nkf ? idx->kf[kfi + 1].pts : INT64_MAX;
+    kzv_dec_pick_cursor(d, t, start, end);
+}
+
 /* An exact access to display index `target` (< index.n): from the cache of
  * recent frames when it has the target, else by moving the codec there.
  * The first access that goes back (to before the frame next() would return)
@@ -270,6 +283,7 @@ static int access_entry(kzv_decoder *d, int64_t target)
         }
     }
     d->serve = -1;
+    pick_cursor(d, target);
     return seek_to_entry(d, target);
 }
 
@@ -283,6 +297,7 @@ int kzv_dec_resume(kzv_decoder *d)
      * that caught up with it): nothing to do. */
     if (d->have_held && d->next_index == target)
         return KZV_OK;
+    pick_cursor(d, target);
     return seek_to_entry(d, target);
 }
 

@@ -9,7 +9,9 @@
  *   - once an access went back, recent frames come from the cache: a step
  *     back or a sliding window (get_range) decodes nothing again and never
  *     seeks, and reading on past the cached frames continues from the codec
- *     without a seek.
+ *     without a seek;
+ *   - going back and forth between groups of pictures, each is answered by
+ *     decoding on from the position parked in it (stats.seeks unchanged).
  * Run with one decoding thread and with the default (frame threads). Needs a
  * fixture with a long GOP (seek_longgop.mp4: keyframes at 0 and 240). */
 #include <stdlib.h>
@@ -172,6 +174,62 @@ static void scenario(const char *path, int threads)
     kzv_decoder_close(&d);
 }
 
+/* Parked positions: going back and forth between the two groups of
+ * pictures, each access decodes on from the position left in its group. */
+static void parked(const char *path, int threads)
+{
+    kzv_decoder_settings ks;
+    kzv_decoder_default_settings(&ks);
+    ks.threads = threads;
+    kzv_decoder *d = NULL;
+    if (kzv_decoder_open(&d, path, &ks) != KZV_OK) {
+        KT_CHECK(0, "open: %s", kzv_decoder_last_error(NULL));
+        return;
+    }
+    const kzv_index_entry *e = NULL;
+    int64_t n = 0;
+    KT_CHECK_EQ_INT(kzv_decoder_get_index(d, &e, &n), KZV_OK);
+    if (n < 280) {
+        KT_CHECK(0, "fixture too short: %lld frames", (long long)n);
+        kzv_decoder_close(&d);
+        return;
+    }
+    char what[64];
+    snprintf(what, sizeof(what), "parked, threads %d", threads);
+    /* 10: decoding on from the start; 250: a seek (first visit of the second
+     * GOP); 20: back to the first GOP, left at 11: a second position seeks. */
+    const int64_t first[] = { 10, 250, 20 };
+    for (int i = 0; i < 3; i++) {
+        KT_CHECK_EQ_INT(kzv_decoder_seek_frame(d, first[i]), KZV_OK);
+        expect(d, first[i], 1, what);
+    }
+    kzv_decoder_stats a = stats(d);
+    KT_CHECK_EQ_INT(a.seeks, 2);
+    /* Now each GOP has a position: every access below decodes on. */
+    const int64_t next[] = { 260, 30, 270, 31, 280, 60, 281, 61 };
+    for (int i = 0; i < 8; i++) {
+        kzv_decoder_stats b = stats(d);
+        KT_CHECK_EQ_INT(kzv_decoder_seek_frame(d, next[i]), KZV_OK);
+        expect(d, next[i], 2, what);
+        kzv_decoder_stats c = stats(d);
+        KT_CHECK(c.seeks == b.seeks && c.seeks_decoded_on == b.seeks_decoded_on + 1,
+                 "%s: access %lld should decode on from a parked position (seeks +%lld)", what,
+                 (long long)next[i], (long long)(c.seeks - b.seeks));
+        KT_CHECK(c.frames_decoded - b.frames_decoded <= 30 + 6, "%s: access %lld decoded %lld frames", what,
+                 (long long)next[i], (long long)(c.frames_decoded - b.frames_decoded));
+    }
+    /* Sequential reading across the GOP boundary from a parked position. */
+    KT_CHECK_EQ_INT(kzv_decoder_seek_frame(d, 230), KZV_OK);
+    expect(d, 230, 20, what);
+    KT_CHECK_EQ_INT(kzv_decoder_seek_frame(d, n - 1), KZV_OK);
+    expect(d, n - 1, 1, what);
+    kzv_frame *x = NULL;
+    KT_CHECK_EQ_INT(kzv_decoder_next(d, &x), KZV_EOF);
+    KT_CHECK_EQ_INT(kzv_decoder_seek_frame(d, 5), KZV_OK);
+    expect(d, 5, 3, what);
+    kzv_decoder_close(&d);
+}
+
 int main(int argc, char **argv)
 {
     const char *path = kt_fixture(argc > 1 ? argv[1] : "seek_longgop.mp4");
@@ -193,6 +251,8 @@ int main(int argc, char **argv)
     ref = r;
     scenario(path, 1);
     scenario(path, 0);
+    parked(path, 1);
+    parked(path, 0);
     free(r);
     return kt_finish();
 }

@@ -6,7 +6,8 @@
  *      src/core/workers.c $(pkg-config --cflags --libs libswscale libavutil) -lm -lpthread
  *   ./a.out [--quick] [--threads N]
  *
- * Rows: kzv (AVX2 when the CPU has it), kzv-C (plain C kernels), sws-fast
+ * Rows: kzv (AVX-512 or AVX2 when the CPU has them), kzv-avx2 (at most AVX2),
+ * kzv-C (plain C kernels), sws-fast
  * (SWS_BICUBIC: what the ffmpeg CLI uses), sws-fastbil (SWS_FAST_BILINEAR:
  * swscale's cheapest path), sws-accurate (SWS_BICUBIC | ACCURATE_RND |
  * FULL_CHR_H_INT | FULL_CHR_H_INP: what kzv's convert.c falls back to).
@@ -189,22 +190,23 @@ int main(int argc, char **argv)
             dst->format = outs[oi].av;
             if (av_frame_get_buffer(dst, 0) < 0)
                 return 1;
-            for (int conv = 0; conv < 5; conv++) {
+            for (int conv = 0; conv < 6; conv++) {
                 double t[2] = { -1, -1 }, med[2] = { -1, -1 };
-                static const char *const cnames[] = { "kzv", "kzv-C", "sws-fast", "sws-fastbil", "sws-accurate" };
+                static const char *const cnames[] = { "kzv", "kzv-avx2", "kzv-C", "sws-fast", "sws-fastbil",
+                                                      "sws-accurate" };
                 const char *cname = cnames[conv];
                 for (int ti = 0; ti < 2; ti++) {
                     int nt = ti ? threads : 1;
                     if (ti && threads <= 1)
                         break;
-                    if (conv < 2) {
+                    if (conv < 3) {
                         kzv_run r;
                         kzv_yuv2rgb_params p;
                         kzv_yuv2rgb_default_params(&p);
                         p.width = in->w; p.height = in->h; p.depth = d->comp[0].depth;
                         p.log2_chroma_w = d->log2_chroma_w; p.log2_chroma_h = d->log2_chroma_h;
                         p.matrix = KZV_MATRIX_BT709; p.range = KZV_RANGE_LIMITED;
-                        p.out = outs[oi].k; p.no_simd = conv == 1;
+                        p.out = outs[oi].k; p.no_simd = conv == 2; p.no_avx512 = conv == 1;
                         if (kzv_yuv2rgb_init(&r.c, &p) < 0)
                             return 1;
                         for (int k = 0; k < 3; k++) {
@@ -217,8 +219,8 @@ int main(int argc, char **argv)
                         t[ti] = time_it(run_kzv, &r, min_s, &med[ti]);
                     } else {
                         sws_run r = { sws_alloc_context(), src, dst };
-                        int flags = conv == 2   ? SWS_BICUBIC
-                                    : conv == 3 ? SWS_FAST_BILINEAR
+                        int flags = conv == 3   ? SWS_BICUBIC
+                                    : conv == 4 ? SWS_FAST_BILINEAR
                                                 : SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT |
                                                       SWS_FULL_CHR_H_INP;
                         av_opt_set_int(r.s, "srcw", in->w, 0);

@@ -237,7 +237,17 @@ typedef struct kzv_decoder_stats {
      * reading packets, in the codec (send + receive; with frame threads this
      * includes waiting for them), converting pixels. */
     int64_t demux_ns, decode_ns, convert_ns;
-    uint8_t reserved[64];     /**< zero; counters added later take their bytes from here */
+    /* Random access (seeks, batches, ranges): */
+    int64_t seeks;            /**< times the demuxer was repositioned (back to a
+                                   keyframe, or to the start); an access whose
+                                   landing had to be retried counts each try */
+    int64_t seeks_decoded_on; /**< exact accesses answered by decoding on from where
+                                   the decoder was (the target ahead in the same
+                                   group of pictures): no seek, nothing decoded twice */
+    int64_t frames_from_cache;/**< frames kzv_decoder_next() returned from the cache of
+                                   recently returned frames (kept once an access goes
+                                   back; at most 16 frames and 96 MiB of pixels) */
+    uint8_t reserved[40];     /**< zero; counters added later take their bytes from here */
 } kzv_decoder_stats;
 
 /** One frame of the index, in display order (see kzv_decoder_get_index()).

@@ -90,6 +90,20 @@ static bool cpu_has_avx2(void)
 #endif
 }
 
+/* The AVX-512 subsets the 8-bit kernels use (BW for 16-bit lanes, VBMI for
+ * the byte permutes); KZV_NO_AVX512 in the environment turns them off
+ * (benchmarks, and a way out should a CPU misreport them). */
+static bool cpu_has_avx512(void)
+{
+#if KZV_Y2R_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vbmi") && !getenv("KZV_NO_AVX512");
+#else
+    return false;
+#endif
+}
+
 int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p)
 {
     if (!c || !p)
@@ -172,6 +186,7 @@ int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p)
         c->rv16 = g16[0]; c->gu16 = g16[1]; c->gv16 = g16[2]; c->bu16 = g16[3];
     }
     c->simd = !p->no_simd && cpu_has_avx2();
+    c->avx512 = c->simd && !p->no_avx512 && c->bpp != 6 && cpu_has_avx512();
     return KZV_OK;
 }
 
@@ -725,7 +740,7 @@ TGT_AVX2 ALWAYS_INLINE void px32(const k8v *k, __m256i ylo, __m256i yhi, __m256i
     }
 }
 
-/* One row, pixels [0, w - w % 32) in AVX2 and the rest in C. The branches on
+/* One row, pixels [x0, x0 + 32 k) in AVX2 and the rest in C. The branches on
  * in16 / sub / bpp are constants in each instantiation below. */
 /* 32 samples of a full-resolution plane as 16-bit words S << (16 - depth)
  * (bits above the depth dropped), minus `off` (coff << (16 - depth), for
@@ -775,10 +790,10 @@ TGT_AVX2 ALWAYS_INLINE void row8_avx2_t(const kzv_yuv2rgb *c, const k8v *k, cons
                                         const uint8_t *restrict lu, const uint8_t *restrict lv,
                                         int16_t *restrict tu, int16_t *restrict tv,
                                         int16_t *restrict yb, int16_t *restrict ub, int16_t *restrict vb,
-                                        uint8_t *restrict pl, uint8_t *restrict out, int w, int in16,
+                                        uint8_t *restrict pl, uint8_t *restrict out, int x0, int w, int in16,
                                         int chroma, int bpp)
 {
-    int x = 0;
+    int x = x0;
     for (; x + 32 <= w; x += 32) {
         __m256i ylo, yhi, ulo, uhi, vlo, vhi;
         load32(k, ly, x, in16, _mm256_setzero_si256(), &ylo, &yhi);
@@ -800,32 +815,39 @@ TGT_AVX2 ALWAYS_INLINE void row8_avx2_t(const kzv_yuv2rgb *c, const k8v *k, cons
 
 #define M8X2(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
 
+/* The constants of the 8-bit kernels (AVX2 registers). */
+TGT_AVX2 ALWAYS_INLINE void k8v_init(const kzv_yuv2rgb *c, k8v *k)
+{
+    const int d = c->p.depth;
+    k->ky = _mm256_set1_epi16((int16_t)c->ky16);
+    k->k = _mm256_set1_epi16(c->k16);
+    k->rv = _mm256_set1_epi16(c->rv16);
+    k->gu = _mm256_set1_epi16(c->gu16);
+    k->gv = _mm256_set1_epi16(c->gv16);
+    k->bu = _mm256_set1_epi16(c->bu16);
+    k->lsh = _mm_cvtsi32_si128(c->p.msb_aligned ? 0 : 16 - d);
+    k->ymask = _mm256_set1_epi16((int16_t)(0xFFFFu << (16 - d) & 0xFFFFu));
+    k->coff = _mm256_set1_epi16((int16_t)((unsigned)c->coff << (16 - d) & 0xFFFFu));
+    /* RGB24: byte j of output chunk i (per 128-bit lane, 16 pixels in, 48
+     * bytes out) takes channel j % 3 of pixel (16 i + j) / 3. */
+    k->m00 = M8X2(0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1, 5);
+    k->m01 = M8X2(-1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1);
+    k->m02 = M8X2(-1, -1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1);
+    k->m10 = M8X2(-1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1, 10, -1);
+    k->m11 = M8X2(5, -1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1, 10);
+    k->m12 = M8X2(-1, 5, -1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1);
+    k->m20 = M8X2(-1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1, -1);
+    k->m21 = M8X2(-1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1);
+    k->m22 = M8X2(10, -1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15);
+}
+
 TGT_AVX2 static void rows8_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
                                 uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1, const scratch *s)
 {
     const int d = c->p.depth, w = c->p.width;
     const int in16 = d > 8, sub = c->p.log2_chroma_w, bpp = c->bpp;
     k8v k;
-    k.ky = _mm256_set1_epi16((int16_t)c->ky16);
-    k.k = _mm256_set1_epi16(c->k16);
-    k.rv = _mm256_set1_epi16(c->rv16);
-    k.gu = _mm256_set1_epi16(c->gu16);
-    k.gv = _mm256_set1_epi16(c->gv16);
-    k.bu = _mm256_set1_epi16(c->bu16);
-    k.lsh = _mm_cvtsi32_si128(c->p.msb_aligned ? 0 : 16 - d);
-    k.ymask = _mm256_set1_epi16((int16_t)(0xFFFFu << (16 - d) & 0xFFFFu));
-    k.coff = _mm256_set1_epi16((int16_t)((unsigned)c->coff << (16 - d) & 0xFFFFu));
-    /* RGB24: byte j of output chunk i (per 128-bit lane, 16 pixels in, 48
-     * bytes out) takes channel j % 3 of pixel (16 i + j) / 3. */
-    k.m00 = M8X2(0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1, 5);
-    k.m01 = M8X2(-1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1, -1);
-    k.m02 = M8X2(-1, -1, 0, -1, -1, 1, -1, -1, 2, -1, -1, 3, -1, -1, 4, -1);
-    k.m10 = M8X2(-1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1, 10, -1);
-    k.m11 = M8X2(5, -1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1, 10);
-    k.m12 = M8X2(-1, 5, -1, -1, 6, -1, -1, 7, -1, -1, 8, -1, -1, 9, -1, -1);
-    k.m20 = M8X2(-1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1, -1);
-    k.m21 = M8X2(-1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15, -1);
-    k.m22 = M8X2(10, -1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15);
+    k8v_init(c, &k);
     const int m = 1 << (13 - d);
     const int chroma = sub ? CH_T2 : c->p.semi_planar ? CH_T : CH_DIRECT;
     for (int y = y0; y < y1; y++) {
@@ -839,7 +861,199 @@ TGT_AVX2 static void rows8_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3
         const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
         uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
 #define ROW(in16_, chroma_, bpp_) \
-    row8_avx2_t(c, &k, ly, lu, lv, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, in16_, chroma_, bpp_)
+    row8_avx2_t(c, &k, ly, lu, lv, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, 0, w, in16_, chroma_, bpp_)
+#define ROW_BPP(in16_, chroma_) \
+    do { if (bpp == 3) ROW(in16_, chroma_, 3); else ROW(in16_, chroma_, 4); } while (0)
+#define ROW_CH(in16_) \
+    do { \
+        if (chroma == CH_T2) ROW_BPP(in16_, CH_T2); \
+        else if (chroma == CH_DIRECT) ROW_BPP(in16_, CH_DIRECT); \
+        else ROW_BPP(in16_, CH_T); \
+    } while (0)
+        if (in16)
+            ROW_CH(1);
+        else
+            ROW_CH(0);
+#undef ROW_CH
+#undef ROW_BPP
+#undef ROW
+    }
+}
+
+/* ---- AVX-512 (BW + VBMI) 8-bit outputs: the AVX2 kernel at twice the width.
+ * The same instructions on 512-bit registers (in-lane unpacks and packs keep
+ * the lo/hi order, now over four 128-bit lanes), so the same integers; the
+ * RGB24 and RGBA interleaving, the costly part in AVX2 (pshufb per lane, then
+ * lane fix-ups), is two VBMI byte permutes per 64 output bytes. Pixels left
+ * over after the 64-pixel blocks go through the AVX2 kernel (32 at a time),
+ * then the C kernel. */
+#define TGT_AVX512 __attribute__((target("avx2,avx512f,avx512bw,avx512vbmi")))
+
+typedef struct k8z {
+    __m512i ky, k, rv, gu, gv, bu, ymask, coff;
+    __m128i lsh;
+    __m512i rg[4], b[4];    /* per 64-byte output chunk: indices into (R, G) and into B */
+    __mmask64 mrg[4], mb[4];/* bytes of the chunk taken from R or G, from B */
+    __m512i alpha;          /* RGBA: 0xFF in every 4th byte */
+} k8z;
+
+TGT_AVX512 static void k8z_init(const kzv_yuv2rgb *c, k8z *k)
+{
+    const int d = c->p.depth;
+    k->ky = _mm512_set1_epi16((int16_t)c->ky16);
+    k->k = _mm512_set1_epi16(c->k16);
+    k->rv = _mm512_set1_epi16(c->rv16);
+    k->gu = _mm512_set1_epi16(c->gu16);
+    k->gv = _mm512_set1_epi16(c->gv16);
+    k->bu = _mm512_set1_epi16(c->bu16);
+    k->lsh = _mm_cvtsi32_si128(c->p.msb_aligned ? 0 : 16 - d);
+    k->ymask = _mm512_set1_epi16((int16_t)(0xFFFFu << (16 - d) & 0xFFFFu));
+    k->coff = _mm512_set1_epi16((int16_t)((unsigned)c->coff << (16 - d) & 0xFFFFu));
+    /* Byte j of output chunk i is channel ch of pixel px (RGB24: byte 64 i + j
+     * of the 192; RGBA: of the 256), R and G picked by one permute of the
+     * (R, G) pair (G indices + 64), B by a masked permute of B. */
+    const int bpp = c->bpp;
+    for (int i = 0; i < 4; i++) {
+        uint8_t irg[64], ib[64];
+        uint64_t mrg = 0, mb = 0;
+        for (int j = 0; j < 64; j++) {
+            int byte = 64 * i + j, px = byte / bpp, ch = byte % bpp;
+            irg[j] = ib[j] = 0;
+            if (px >= 64)
+                continue;
+            if (ch < 2) {
+                irg[j] = (uint8_t)(px + 64 * ch);
+                mrg |= 1ull << j;
+            } else if (ch == 2) {
+                ib[j] = (uint8_t)px;
+                mb |= 1ull << j;
+            }
+        }
+        k->rg[i] = _mm512_loadu_si512(irg);
+        k->b[i] = _mm512_loadu_si512(ib);
+        k->mrg[i] = (__mmask64)mrg;
+        k->mb[i] = (__mmask64)mb;
+    }
+    k->alpha = _mm512_set1_epi32((int)0xFF000000u);
+}
+
+/* 64 pixels in lo/hi order (lo: pixels 0-7 | 16-23 | 32-39 | 48-55). */
+TGT_AVX512 ALWAYS_INLINE void px64(const k8z *k, __m512i ylo, __m512i yhi, __m512i ulo, __m512i uhi, __m512i vlo,
+                                   __m512i vhi, uint8_t *o, int bpp)
+{
+    __m512i y0 = _mm512_add_epi16(_mm512_mulhi_epu16(ylo, k->ky), k->k);
+    __m512i y1 = _mm512_add_epi16(_mm512_mulhi_epu16(yhi, k->ky), k->k);
+    __m512i r0 = _mm512_srai_epi16(_mm512_adds_epi16(y0, _mm512_mulhrs_epi16(vlo, k->rv)), 6);
+    __m512i r1 = _mm512_srai_epi16(_mm512_adds_epi16(y1, _mm512_mulhrs_epi16(vhi, k->rv)), 6);
+    __m512i g0 = _mm512_srai_epi16(_mm512_adds_epi16(_mm512_adds_epi16(y0, _mm512_mulhrs_epi16(ulo, k->gu)),
+                                                     _mm512_mulhrs_epi16(vlo, k->gv)), 6);
+    __m512i g1 = _mm512_srai_epi16(_mm512_adds_epi16(_mm512_adds_epi16(y1, _mm512_mulhrs_epi16(uhi, k->gu)),
+                                                     _mm512_mulhrs_epi16(vhi, k->gv)), 6);
+    __m512i b0 = _mm512_srai_epi16(_mm512_adds_epi16(y0, _mm512_mulhrs_epi16(ulo, k->bu)), 6);
+    __m512i b1 = _mm512_srai_epi16(_mm512_adds_epi16(y1, _mm512_mulhrs_epi16(uhi, k->bu)), 6);
+    __m512i R = _mm512_packus_epi16(r0, r1);    /* pixels 0-63 in order, clamped 0..255 */
+    __m512i G = _mm512_packus_epi16(g0, g1);
+    __m512i B = _mm512_packus_epi16(b0, b1);
+    for (int i = 0; i < bpp; i++) {
+        __m512i t = _mm512_maskz_permutex2var_epi8(k->mrg[i], R, k->rg[i], G);
+        t = _mm512_mask_permutexvar_epi8(t, k->mb[i], k->b[i], B);
+        if (bpp == 4)
+            t = _mm512_or_si512(t, k->alpha);
+        _mm512_storeu_si512(o + 64 * i, t);
+    }
+}
+
+/* 64 samples of a full-resolution plane (see load32), in lo/hi order. */
+TGT_AVX512 ALWAYS_INLINE void load64(const k8z *k, const uint8_t *p, int x, int in16, __m512i off, __m512i *lo,
+                                     __m512i *hi)
+{
+    if (in16) {
+        const uint16_t *s16 = (const uint16_t *)(const void *)p + x;
+        __m512i a = _mm512_loadu_si512(s16), b = _mm512_loadu_si512(s16 + 32);
+        *lo = _mm512_and_si512(_mm512_sll_epi16(_mm512_shuffle_i64x2(a, b, 0x88), k->lsh), k->ymask);
+        *hi = _mm512_and_si512(_mm512_sll_epi16(_mm512_shuffle_i64x2(a, b, 0xDD), k->lsh), k->ymask);
+    } else {
+        __m512i s8 = _mm512_loadu_si512(p + x);
+        *lo = _mm512_unpacklo_epi8(_mm512_setzero_si512(), s8);   /* S << 8 */
+        *hi = _mm512_unpackhi_epi8(_mm512_setzero_si512(), s8);
+    }
+    *lo = _mm512_sub_epi16(*lo, off);
+    *hi = _mm512_sub_epi16(*hi, off);
+}
+
+/* 2 × chroma from T rows for the 64 pixels at x (see chroma32_t). */
+TGT_AVX512 ALWAYS_INLINE void chroma64_t(const int16_t *tu, const int16_t *tv, int x, int sub,
+                                         __m512i *ulo, __m512i *uhi, __m512i *vlo, __m512i *vhi)
+{
+    if (sub) {
+        __m512i t0 = _mm512_loadu_si512(tu + (x >> 1)), t1 = _mm512_loadu_si512(tu + (x >> 1) + 1);
+        __m512i e = _mm512_add_epi16(t0, t0), od = _mm512_add_epi16(t0, t1);
+        *ulo = _mm512_unpacklo_epi16(e, od);
+        *uhi = _mm512_unpackhi_epi16(e, od);
+        t0 = _mm512_loadu_si512(tv + (x >> 1));
+        t1 = _mm512_loadu_si512(tv + (x >> 1) + 1);
+        e = _mm512_add_epi16(t0, t0);
+        od = _mm512_add_epi16(t0, t1);
+        *vlo = _mm512_unpacklo_epi16(e, od);
+        *vhi = _mm512_unpackhi_epi16(e, od);
+    } else {
+        __m512i a = _mm512_loadu_si512(tu + x), b = _mm512_loadu_si512(tu + x + 32);
+        __m512i c = _mm512_loadu_si512(tv + x), d = _mm512_loadu_si512(tv + x + 32);
+        __m512i al = _mm512_shuffle_i64x2(a, b, 0x88), ah = _mm512_shuffle_i64x2(a, b, 0xDD);
+        __m512i cl = _mm512_shuffle_i64x2(c, d, 0x88), ch = _mm512_shuffle_i64x2(c, d, 0xDD);
+        *ulo = _mm512_add_epi16(al, al);
+        *uhi = _mm512_add_epi16(ah, ah);
+        *vlo = _mm512_add_epi16(cl, cl);
+        *vhi = _mm512_add_epi16(ch, ch);
+    }
+}
+
+TGT_AVX512 ALWAYS_INLINE void row8_avx512_t(const kzv_yuv2rgb *c, const k8z *kz, const k8v *k,
+                                            const uint8_t *restrict ly, const uint8_t *restrict lu,
+                                            const uint8_t *restrict lv, int16_t *restrict tu, int16_t *restrict tv,
+                                            int16_t *restrict yb, int16_t *restrict ub, int16_t *restrict vb,
+                                            uint8_t *restrict pl, uint8_t *restrict out, int w, int in16,
+                                            int chroma, int bpp)
+{
+    int x = 0;
+    for (; x + 64 <= w; x += 64) {
+        __m512i ylo, yhi, ulo, uhi, vlo, vhi;
+        load64(kz, ly, x, in16, _mm512_setzero_si512(), &ylo, &yhi);
+        if (chroma == CH_DIRECT) {
+            load64(kz, lu, x, in16, kz->coff, &ulo, &uhi);
+            load64(kz, lv, x, in16, kz->coff, &vlo, &vhi);
+        } else {
+            chroma64_t(tu, tv, x, chroma == CH_T2, &ulo, &uhi, &vlo, &vhi);
+        }
+        px64(kz, ylo, yhi, ulo, uhi, vlo, vhi, out + (ptrdiff_t)bpp * x, bpp);
+    }
+    if (x < w)
+        row8_avx2_t(c, k, ly, lu, lv, tu, tv, yb, ub, vb, pl, out, x, w, in16, chroma, bpp);
+}
+
+TGT_AVX512 static void rows8_avx512(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
+                                    uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1, const scratch *s)
+{
+    const int d = c->p.depth, w = c->p.width;
+    const int in16 = d > 8, sub = c->p.log2_chroma_w, bpp = c->bpp;
+    k8v k;
+    k8v_init(c, &k);
+    k8z kz;
+    k8z_init(c, &kz);
+    const int m = 1 << (13 - d);
+    const int chroma = sub ? CH_T2 : c->p.semi_planar ? CH_T : CH_DIRECT;
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *lu = NULL, *lv = NULL;
+        if (chroma == CH_DIRECT) {
+            lu = src[1] + (ptrdiff_t)y * stride[1];
+            lv = src[2] + (ptrdiff_t)y * stride[2];
+        } else {
+            chroma_t(c, src, stride, y, s->tu, s->tv, m, 1);
+        }
+        const uint8_t *ly = src[0] + (ptrdiff_t)y * stride[0];
+        uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
+#define ROW(in16_, chroma_, bpp_) \
+    row8_avx512_t(c, &kz, &k, ly, lu, lv, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, in16_, chroma_, bpp_)
 #define ROW_BPP(in16_, chroma_) \
     do { if (bpp == 3) ROW(in16_, chroma_, 3); else ROW(in16_, chroma_, 4); } while (0)
 #define ROW_CH(in16_) \
@@ -892,7 +1106,9 @@ int kzv_yuv2rgb_band(const kzv_yuv2rgb *c, const uint8_t *const src[3], const pt
             rows_c(c, src, stride, dst, dst_stride, y0, y1, &s);
     } else {
 #if KZV_Y2R_X86
-        if (c->simd)
+        if (c->avx512)
+            rows8_avx512(c, src, stride, dst, dst_stride, y0, y1, &s);
+        else if (c->simd)
             rows8_avx2(c, src, stride, dst, dst_stride, y0, y1, &s);
         else
 #endif

@@ -37,7 +37,8 @@
  * double-precision conversion of the same upsampled chroma: < 0.6 level
  * (8-bit out), a few units of 65535 (16-bit out).
  *
- * Speed: an AVX2 kernel (chosen at run time with __builtin_cpu_supports) and a
+ * Speed: an AVX2 kernel (chosen at run time with __builtin_cpu_supports), for
+ * the 8-bit outputs an AVX-512 kernel (BW + VBMI; chosen the same way) and a
  * plain C kernel (always built; used on other CPUs, for row tails and when
  * `no_simd` is set) compute bit-identical results.
  *
@@ -69,6 +70,7 @@ typedef struct kzv_yuv2rgb_params {
     bool chroma_top;        /**< 4:2:0 chroma co-sited with even rows (loc type 2/4) */
     kzv_pixfmt out;         /**< KZV_PIXFMT_RGB24, RGBA or RGB48 */
     bool no_simd;           /**< force the plain C kernels (tests, debugging) */
+    bool no_avx512;         /**< at most the AVX2 kernels (tests, benchmarks) */
 } kzv_yuv2rgb_params;
 
 /** Precomputed conversion; plain data, may be copied; const use is thread-safe. */
@@ -85,6 +87,7 @@ typedef struct kzv_yuv2rgb {
     int16_t rv16, gu16, gv16, bu16; /**< chroma gains for mulhrs_epi16 */
     int bpp;                /**< output bytes per pixel */
     bool simd;              /**< AVX2 kernels in use */
+    bool avx512;            /**< AVX-512 (BW, VBMI) kernels in use for the 8-bit outputs */
 } kzv_yuv2rgb;
 
 /** Fill *p with: BT.709, limited range, 8-bit 4:2:0 planar, RGB24 out, size 0x0. */

@@ -3,6 +3,7 @@
  *                     description), accessors, close
  *   decoder_read.c    demux + decode, frame output and timing (kzv_decoder_next)
  *   decoder_seek.c    the index on demand, seeking, batches and ranges
+ *   decoder_cursor.c  parked decoding positions for random access
  *   decoder_errors.c  FFmpeg codes → KZV codes, the message, and the I/O
  *                     deadline and interrupt that make a blocked read fail
  *
@@ -25,9 +26,26 @@
 #include "kzv/decoder.h"
 #include "convert/convert.h"
 #include "core/log.h"
+#include "decode/frame_cache.h"
 #include "decode/hwaccel.h"
 #include "decode/index.h"
 #include "decode/input.h"
+
+/* A parked decoding position (decoder_cursor.c): the fields of kzv_decoder
+ * below that move with the codec, swapped in when the position is used. */
+typedef struct kzv_dec_cursor {
+    AVFormatContext *fmt;
+    AVStream *st;
+    AVCodecContext *dec;
+    AVFrame *held, *scratch;
+    bool have_held, demux_done, codec_done;
+    int pending_error;
+    int cur_w, cur_h, cur_fmt;
+    int64_t last_pts_ts, last_dur_ts, next_index, drop_before_dts;
+    uint64_t used;          /* access_clock of its last use */
+} kzv_dec_cursor;
+
+#define KZV_PARK_MAX 3
 
 struct kzv_decoder {
     kzv_logger log;
@@ -66,6 +84,22 @@ struct kzv_decoder {
                                below the keyframe's, where the demuxer landed
                                early, are dropped undecoded; AV_NOPTS_VALUE once
                                the keyframe is reached (or when unknown) */
+
+    kzv_fcache cache;       /* recently returned frames, kept once cache_on */
+    bool cache_on;          /* set by the first access that goes back */
+    int64_t serve;          /* >= 0: next() returns this index from the cache (or,
+                               when it is not there, moves the codec to it first);
+                               -1: next() continues from the codec */
+
+    /* Parked decoding positions (decoder_cursor.c); the active one is the
+     * fmt/dec/held/... of this struct. */
+    kzv_dec_cursor park[KZV_PARK_MAX];
+    int nparked;
+    bool cursors_off;       /* unsupported here, or one failed to open */
+    uint64_t access_clock, active_used;
+    int64_t recent_gops[8]; /* keyframe pts of the groups of pictures accessed last */
+    unsigned nrecent;
+    AVCodecParameters *par0;/* what the first codec was opened with */
 
     kzv_index index;        /* built on demand (count_frames, get_index, seeks) */
     bool have_index;
@@ -149,9 +183,23 @@ static inline void kzv_dec_fields(const AVFrame *f, bool *interlaced, bool *tff,
 int kzv_dec_describe_streams(kzv_decoder *d);
 void kzv_dec_free_streams(kzv_decoder *d);
 
+/* ---- decoder_cursor.c ---------------------------------------------------- */
+
+/* Before an exact access to pts t, whose group of pictures spans pts
+ * [gop_start, gop_end) (INT64_MIN / INT64_MAX when open-ended): make the
+ * position that should answer it the active one (see decoder_cursor.c).
+ * Never fails; it only changes which position decodes. */
+void kzv_dec_pick_cursor(kzv_decoder *d, int64_t t, int64_t gop_start, int64_t gop_end);
+/* Close every parked position. */
+void kzv_dec_cursors_free(kzv_decoder *d);
+
 /* ---- decoder_seek.c ------------------------------------------------------ */
 
 /* Build the frame index once (a separate demux-only pass over the file). */
 int kzv_dec_ensure_index(kzv_decoder *d);
+/* next() after the cache ran out at d->serve: the codec goes to that frame
+ * (decoding on when it is just ahead) and d->serve becomes -1. KZV_OK,
+ * KZV_EOF past the last frame, or an error. */
+int kzv_dec_resume(kzv_decoder *d);
 
 #endif

@@ -385,6 +385,7 @@ static int open_source(kzv_decoder **out, const char *path, const uint8_t *mem, 
     d->last_pts_ts = AV_NOPTS_VALUE;
     d->skip_before = AV_NOPTS_VALUE;
     d->drop_before_dts = AV_NOPTS_VALUE;
+    d->serve = -1;
 
     int ret = open_internal(d);
     if (ret < 0) {
@@ -453,6 +454,8 @@ void kzv_decoder_close(kzv_decoder **pd)
         return;
     kzv_decoder *d = *pd;
     *pd = NULL;
+    kzv_fcache_clear(&d->cache);
+    kzv_dec_cursors_free(d);
     kzv_converter_uninit(&d->conv);
     kzv_index_free(&d->index);
     kzv_dec_free_streams(d);

@@ -344,6 +344,21 @@ int kzv_decoder_next(kzv_decoder *d, kzv_frame **out)
         *out = NULL;
     if (!d || !out)
         return KZV_EINVAL;
+    if (d->serve >= 0) {
+        /* After an access that the cache answered: its frames first, then
+         * the codec from the first frame it does not have. */
+        kzv_frame *f = kzv_fcache_get(&d->cache, d->serve);
+        if (f) {
+            d->serve++;
+            d->stats.frames_output++;
+            d->stats.frames_from_cache++;
+            *out = f;
+            return KZV_OK;
+        }
+        int r = kzv_dec_resume(d);
+        if (r < 0)
+            return r;
+    }
     if (!d->have_held) {
         if (d->pending_error) {
             int e = d->pending_error;
@@ -363,6 +378,8 @@ int kzv_decoder_next(kzv_decoder *d, kzv_frame **out)
     int r = kzv_dec_decode_one(d, d->scratch);
     int64_t next_pts = r == 0 ? d->scratch->best_effort_timestamp : AV_NOPTS_VALUE;
     int err = emit(d, d->held, next_pts, out);
+    if (err == KZV_OK && d->cache_on)
+        kzv_fcache_put(&d->cache, *out);
     av_frame_unref(d->held);
     if (r == 0) {
         AVFrame *t = d->held;

@@ -149,6 +149,7 @@ static int skip_to(kzv_decoder *d, int64_t t, bool first_check)
  * streams (.h264, .hevc) have no time index at all: byte 0 is their start. */
 static int seek_to_start(kzv_decoder *d)
 {
+    d->stats.seeks++;
     kzv_dec_arm_io(d);
     int ret = avformat_seek_file(d->fmt, -1, INT64_MIN, INT64_MIN, INT64_MIN, 0);
     if (ret < 0 && !(d->fmt->iformat->flags & AVFMT_NO_BYTE_SEEK) &&
@@ -212,6 +213,7 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
      * cheaper than seeking back to the same keyframe. */
     if (d->have_held && d->held->best_effort_timestamp != AV_NOPTS_VALUE &&
         d->held->best_effort_timestamp <= t && (kfi < 0 || idx->kf[kfi].pts <= d->held->best_effort_timestamp)) {
+        d->stats.seeks_decoded_on++;
         if (d->held->best_effort_timestamp < t) {
             note_dropped(d, d->held, d->held->best_effort_timestamp);
             av_frame_unref(d->held);
@@ -239,8 +241,10 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
             kzv_dec_arm_io(d);
             if (idx->nkf == 0 || kfi < 0 || attempt >= 4)
                 ret = seek_to_start(d);
-            else
+            else {
+                d->stats.seeks++;
                 ret = av_seek_frame(d->fmt, d->st->index, idx->kf[kfi].seek_ts, AVSEEK_FLAG_BACKWARD);
+            }
             if (ret < 0 && attempt < 4) {
                 kfi--;
                 continue;
@@ -272,10 +276,60 @@ static int seek_to_entry(kzv_decoder *d, int64_t target)
 /* Make the decoder report EOF from now on (seek past the end). */
 static int seek_past_end(kzv_decoder *d)
 {
+    d->serve = -1;
     reset_decode_state(d);
     d->codec_done = true;
     d->next_index = d->index.n;
     return KZV_EOF;
+}
+
+/* Which decoding position answers an access to display index `target`. */
+static void pick_cursor(kzv_decoder *d, int64_t target)
+{
+    const kzv_index *idx = &d->index;
+    if (idx->no_pts)
+        return;
+    int64_t t = idx->e[target].pts_ts;
+    int64_t kfi = keyframe_for(idx, t);
+    int64_t start = kfi >= 0 ? idx->kf[kfi].pts : INT64_MIN;
+    int64_t end = kfi + 1 < idx->nkf ? idx->kf[kfi + 1].pts : INT64_MAX;
+    kzv_dec_pick_cursor(d, t, start, end);
+}
+
+/* An exact access to display index `target` (< index.n): from the cache of
+ * recent frames when it has the target, else by moving the codec there.
+ * The first access that goes back (to before the frame next() would return)
+ * turns the cache on: from then on next() keeps what it returns. */
+static int access_entry(kzv_decoder *d, int64_t target)
+{
+    int64_t pos = d->serve >= 0 ? d->serve : d->next_index;
+    if (target < pos)
+        d->cache_on = true;
+    if (d->cache_on) {
+        kzv_frame *f = kzv_fcache_get(&d->cache, target);
+        if (f) {
+            kzv_frame_unref(&f);
+            d->serve = target;
+            return KZV_OK;
+        }
+    }
+    d->serve = -1;
+    pick_cursor(d, target);
+    return seek_to_entry(d, target);
+}
+
+int kzv_dec_resume(kzv_decoder *d)
+{
+    int64_t target = d->serve;
+    d->serve = -1;
+    if (target >= d->index.n)
+        return seek_past_end(d);
+    /* The codec's frame is the one wanted (the usual case after a cached run
+     * that caught up with it): nothing to do. */
+    if (d->have_held && d->next_index == target)
+        return KZV_OK;
+    pick_cursor(d, target);
+    return seek_to_entry(d, target);
 }
 
 int kzv_decoder_seek_frame(kzv_decoder *d, int64_t frame_index)
@@ -287,7 +341,7 @@ int kzv_decoder_seek_frame(kzv_decoder *d, int64_t frame_index)
         return err;
     if (frame_index >= d->index.n)
         return seek_past_end(d);
-    return seek_to_entry(d, frame_index);
+    return access_entry(d, frame_index);
 }
 
 /* Display index of the frame shown at `seconds`; KZV_EOF past the end. */
@@ -351,7 +405,7 @@ int kzv_decoder_seek(kzv_decoder *d, double seconds, kzv_seek_mode mode)
         int64_t k = kfi >= 0 ? kzv_index_find_pts(idx, idx->kf[kfi].pts) : 0;
         target = k >= 0 ? k : 0;
     }
-    return seek_to_entry(d, target);
+    return access_entry(d, target);
 }
 
 /* ---- batches ------------------------------------------------------------ */

@@ -22,6 +22,7 @@
 
 /* The large odd picture size of the sweeps (see main). */
 static int big_w = 641, big_h = 361;
+static bool have_avx512;   /* the default kernels are the AVX-512 ones: AVX2 is run on its own too */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd32(void)
 {
@@ -289,6 +290,18 @@ static void check_picture(pic *p, int matrix, int full, int top, int flat, int b
         KT_CHECK(memcmp(oc.p, os.p, oc.size) == 0,
                  "C and SIMD kernels differ: %dx%d depth %d sub %d%d matrix %d full %d %s",
                  p->w, p->h, p->depth, p->sw, p->sh, matrix, full, what);
+        if (have_avx512 && f != KZV_PIXFMT_RGB48) {
+            /* The default above ran the AVX-512 kernels: AVX2 too. */
+            obuf o2;
+            obuf_alloc(&o2, p->w, p->h, f, 7);
+            prm.no_avx512 = true;
+            KT_CHECK(convert(p, &prm, &o2, NULL) == KZV_OK && memcmp(oc.p, o2.p, oc.size) == 0 &&
+                     obuf_padding_intact(&o2, p->w, p->h, f),
+                     "C and AVX2 kernels differ: %dx%d depth %d sub %d%d matrix %d full %d %s",
+                     p->w, p->h, p->depth, p->sw, p->sh, matrix, full, what);
+            prm.no_avx512 = false;
+            free(o2.p);
+        }
         KT_CHECK(obuf_padding_intact(&oc, p->w, p->h, f) && obuf_padding_intact(&os, p->w, p->h, f),
                  "wrote past the row: %dx%d %s", p->w, p->h, what);
         double m = max_err(p, rgb, &os, f);
@@ -346,8 +359,9 @@ static void check_semi_planar(kzv_workers *pool)
                 kzv_yuv2rgb_default_params(&prm);
                 prm.width = p.w; prm.height = p.h; prm.depth = p.depth;
                 prm.log2_chroma_w = sw; prm.log2_chroma_h = sh;
-                for (int simd = 0; simd < 2; simd++) {
+                for (int simd = 0; simd < (have_avx512 ? 3 : 2); simd++) {
                     prm.no_simd = !simd;
+                    prm.no_avx512 = simd == 1 && have_avx512;   /* 0 C, 1 AVX2, 2 AVX-512 */
                     obuf a, b;
                     obuf_alloc(&a, p.w, p.h, prm.out, 0);
                     obuf_alloc(&b, p.w, p.h, prm.out, 0);
@@ -628,7 +642,10 @@ int main(void)
         p.width = p.height = 16;
         KT_REQUIRE(kzv_yuv2rgb_init(&c, &p) == KZV_OK, "init 16x16");
         simd = c.simd;
-        printf("kernels on this CPU: %s\n", simd ? "C and AVX2 (each conversion below runs both)" : "C only (no AVX2)");
+        have_avx512 = c.avx512;
+        printf("kernels on this CPU: %s\n", have_avx512 ? "C, AVX2 and AVX-512 (each 8-bit-output conversion below "
+               "runs all three, RGB48 C and AVX2)" : simd ? "C and AVX2 (each conversion below runs both)"
+               : "C only (no AVX2)");
     }
     kzv_workers *pool2 = NULL, *pool3 = NULL;
     KT_REQUIRE(kzv_workers_create(&pool2, 2) == KZV_OK, "pool");
@@ -688,19 +705,20 @@ int main(void)
 
     const int depths[] = { 8, 10, 12 };
     const int matrices[] = { 1, 4, 5, 6, 7, 9, 10 };
-    const int sizes[][2] = { { 1, 1 }, { 2, 2 }, { 3, 3 }, { 5, 4 }, { 17, 9 }, { big_w, big_h } };
+    /* 101 = 64 + 32 + 5: an AVX-512 block, an AVX2 block and a C tail. */
+    const int sizes[][2] = { { 1, 1 }, { 2, 2 }, { 3, 3 }, { 5, 4 }, { 17, 9 }, { 101, 3 }, { big_w, big_h } };
     for (int di = 0; di < 3; di++)
         for (int sub = 0; sub < 3; sub++)
             for (int mi = 0; mi < 7; mi++)
                 for (int full = 0; full < 2; full++) {
                     int sw = sub < 2, sh = sub == 0, d = depths[di];
                     int max = (1 << d) - 1;
-                    for (int si = 0; si < 6; si++) {
+                    for (int si = 0; si < 7; si++) {
                         pic p;
                         pic_alloc(&p, sizes[si][0], sizes[si][1], d, sw, sh);
                         /* random */
                         pic_fill(&p, 0, 0, 0, 0);
-                        int big = si == 5;
+                        int big = si == 6;
                         check_picture(&p, matrices[mi], full, 0, 0, big || si == 4, pool2, pool3);
                         if (sh && (big || si == 3))   /* top-left chroma siting */
                             check_picture(&p, matrices[mi], full, 1, 0, 0, pool2, pool3);
@@ -721,7 +739,11 @@ int main(void)
                         pic_free(&p);
                     }
                 }
-    printf("checked %lld conversions (each: %s)\n", configs, simd ? "C and AVX2 kernels" : "C kernels twice");
+    printf("checked %lld conversions (each: %s)\n", configs, have_avx512 ? "C, AVX2 and AVX-512 kernels"
+           : simd ? "C and AVX2 kernels" : "C kernels twice");
+    if (!have_avx512)
+        printf("not tested: the AVX-512 kernels (this CPU lacks AVX-512 BW/VBMI%s)\n",
+               getenv("KZV_NO_AVX512") ? ", or KZV_NO_AVX512 is set" : "");
     if (!simd)
         printf("not tested: the AVX2 kernels (this CPU has no AVX2: the C kernels were checked, "
                "against the exact model and themselves)\n");

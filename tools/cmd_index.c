@@ -5,7 +5,7 @@
 #include "kzv.h"
 
 static const char usage[] =
-    "Usage: kzv index FILE [--json]\n"
+    "Usage: kzv index FILE [--json] [--load F.kzvidx] [--save F.kzvidx]\n"
     "Print FILE's frame index: every frame in display order with its pts,\n"
     "duration, keyframe flag, packet position and size. It comes from one\n"
     "demux pass over the file (nothing is decoded); it is what exact seeking\n"
@@ -13,15 +13,21 @@ static const char usage[] =
     "  --json   one JSON object: {\"file\", \"frames\", \"keyframes\", \"time_base\",\n"
     "           \"entries\": [{\"index\", \"pts\", \"pts_ts\", \"duration\", \"keyframe\",\n"
     "           \"pos\", \"size\"} …]}\n"
+    "  --load F use the index saved in F instead of scanning; a stale one (FILE\n"
+    "           changed since, another file, an older kzv) is said so and rebuilt\n"
+    "  --save F write the index to F (with FILE's fingerprint) for --load and for\n"
+    "           kzv_decoder_load_index() / VideoDecoder(index=...)\n"
     "  --help   show this help\n";
 
 int cmd_index(int argc, char **argv)
 {
-    enum { OPT_JSON = CLI_OPT_FIRST_OWN };
+    enum { OPT_JSON = CLI_OPT_FIRST_OWN, OPT_LOAD, OPT_SAVE };
     static const struct option opts[] = {
-        { "json", no_argument, NULL, OPT_JSON }, CLI_LONGOPT_HELP, CLI_LONGOPT_STREAM, { 0 },
+        { "json", no_argument, NULL, OPT_JSON }, { "load", required_argument, NULL, OPT_LOAD },
+        { "save", required_argument, NULL, OPT_SAVE }, CLI_LONGOPT_HELP, CLI_LONGOPT_STREAM, { 0 },
     };
     bool json = false;
+    const char *load = NULL, *save = NULL;
     const char *v;
     cli_input in;
     cli_args a;
@@ -31,6 +37,8 @@ int cmd_index(int argc, char **argv)
         switch (r) {
         case CLI_ERR: return CLI_EXIT_USAGE;
         case OPT_JSON: json = true; break;
+        case OPT_LOAD: load = v; break;
+        case OPT_SAVE: save = v; break;
         case 'j': json = true; break;
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
         default:
@@ -51,8 +59,15 @@ int cmd_index(int argc, char **argv)
     const kzv_index_entry *e = NULL;
     int64_t n = 0;
     double t0 = cli_now();
+    if (load && kzv_decoder_load_index(d, load) < 0)
+        fprintf(stderr, "kzv index: %s not used, scanning %s: %s\n", load, path, kzv_decoder_last_error(d));
     int err = kzv_decoder_get_index(d, &e, &n);
     double dt = cli_now() - t0;
+    if (err >= 0 && save && kzv_decoder_save_index(d, save) < 0) {
+        fprintf(stderr, "kzv index: %s\n", kzv_decoder_last_error(d));
+        kzv_decoder_close(&d);
+        return CLI_EXIT_INPUT;
+    }
     if (err < 0) {
         cli_report_decode_error(a.cmd, path, d, err);
         kzv_decoder_close(&d);

@@ -39,4 +39,18 @@ check "text: 50 entry lines" test "$(grep -vc '^#' "$TMP/out")" -eq 50
 expect_rc 3 "index on garbage" index "$(fixture garbage.mp4)"
 expect_rc 2 "index without FILE" index
 
+# --save / --load: the saved index answers like a scan; a changed file's is
+# refused (said on stderr) and the file scanned again.
+cp "$(fixture vfr.mkv)" "$TMP/v.mkv"
+expect_rc 0 "index --save" index --json --save "$TMP/v.kzvidx" "$TMP/v.mkv"
+cp "$TMP/out" "$TMP/scan.json"
+check "the index file exists" test -s "$TMP/v.kzvidx"
+expect_rc 0 "index --load" index --json --load "$TMP/v.kzvidx" "$TMP/v.mkv"
+check "loaded index prints the same entries" cmp -s <(grep -o '"entries".*' "$TMP/scan.json") <(grep -o '"entries".*' "$TMP/out")
+check "a fresh index is used without a word" test ! -s "$TMP/err"
+touch -d '2001-01-01' "$TMP/v.mkv"
+expect_rc 0 "index --load of a touched file" index --load "$TMP/v.kzvidx" "$TMP/v.mkv"
+check "the stale index is said so" grep -q "stale" "$TMP/err"
+expect_rc 3 "index --save into a missing directory" index --save "$TMP/no/dir/x" "$TMP/v.mkv"
+
 finish

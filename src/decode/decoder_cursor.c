@@ -68,7 +68,9 @@ void kzv_dec_cursors_free(kzv_decoder *d)
 
 static bool allowed(const kzv_decoder *d)
 {
-    if (d->cursors_off || !d->have_index || d->index.no_pts || d->index.nkf < 2 || d->hw.device)
+    /* Packed MPEG-4 B-frames go through the unpack filter, whose state the
+     * parked positions do not carry. */
+    if (d->cursors_off || d->unpack || !d->have_index || d->index.no_pts || d->index.nkf < 2 || d->hw.device)
         return false;
     if ((d->fmt->ctx_flags & AVFMTCTX_NOHEADER) || !d->fmt->pb || !(d->fmt->pb->seekable & AVIO_SEEKABLE_NORMAL))
         return false;

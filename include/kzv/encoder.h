@@ -78,7 +78,7 @@ typedef struct kzv_encoder_settings {
                                 < 0 = unset (default -1) */
     const char *preset;    /**< the encoder's "preset" option; NULL = its default */
     const char *const *options; /**< NULL-terminated array of "key=value" encoder
-                                options (codec-private or generic AVCodecContext
+                                options (the codec's private options or the generic encoder
                                 ones); NULL = none. An option the encoder does not
                                 have, or leaves unused, is refused with KZV_EINVAL */
     kzv_pixfmt format;     /**< output layout: a kzv YUV format (8 or 10 bit, 4:2:0,

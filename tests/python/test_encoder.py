@@ -103,3 +103,43 @@ def test_transcode_fn_error_is_raised(source, tmp_path):
     with pytest.raises(ValueError, match="arrays"):
         kzv.transcode(source, str(tmp_path / "z.mkv"), lambda f: np.zeros((2, 2), np.uint8))
     assert os.listdir(tmp_path) == ["src.mkv"]
+
+
+def test_threads_writing_and_closing_take_turns(tmp_path):
+    """A close from one thread while another writes and a third reads the
+    frame count never crashes: the encoder is used by one call at a time.
+    The close finishes the file with the frames written before it, and the
+    writes after it raise ClosedError."""
+    import threading
+    import time
+    from fractions import Fraction
+    out = tmp_path / "t.mkv"
+    enc = kzv.VideoEncoder(str(out), codec="ffv1", time_base=Fraction(1, 1000))
+    written, counts, started = [], [], threading.Event()
+
+    def writer():
+        for p in range(0, 100000, 10):
+            try:
+                enc.write(np.zeros((48, 64, 3), np.uint8), pts=p)
+            except kzv.ClosedError:
+                return
+            written.append(p)
+            started.set()
+
+    def reader():
+        while not enc.closed:
+            counts.append(enc.frames)
+
+    ts = [threading.Thread(target=writer), threading.Thread(target=reader)]
+    for t in ts:
+        t.start()
+    assert started.wait(60)
+    time.sleep(0.05)
+    enc.close()
+    for t in ts:
+        t.join()
+    assert enc.closed and written and counts == sorted(counts)
+    with pytest.raises(kzv.ClosedError):
+        enc.write(np.zeros((48, 64, 3), np.uint8), pts=10**7)
+    with kzv.VideoDecoder(str(out)) as d:
+        assert len(d) == len(written)

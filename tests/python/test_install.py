@@ -38,8 +38,10 @@ def test_meson_install(tmp_path, media):
     inits = glob.glob(str(dest / "**" / "kzv" / "__init__.py"), recursive=True)
     assert len(inits) == 1, inits
     pkg = os.path.dirname(inits[0])
-    assert sorted(os.listdir(pkg)) == sorted(["__init__.py", "_abc.py", "_batch.py", "_report.py", "_kzv.pyi",
-                                              "py.typed"] + [os.path.basename(p) for p in glob.glob(pkg + "/_kzv.*.so")])
+    assert sorted(os.listdir(pkg)) == sorted(["__init__.py", "_abc.py", "_batch.py", "_report.py", "_segments.py",
+                                              "_kzv.pyi", "py.typed", "dask"] +
+                                             [os.path.basename(p) for p in glob.glob(pkg + "/_kzv.*.so")])
+    assert sorted(os.listdir(os.path.join(pkg, "dask"))) == ["__init__.py", "__main__.py", "_manifest.py", "_task.py"]
     assert glob.glob(pkg + "/_kzv.*.so")
     check_import(os.path.dirname(pkg), media)
 

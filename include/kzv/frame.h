@@ -232,6 +232,8 @@ KZV_API void kzv_frame_unref(kzv_frame **f);
 /**
  * Write a frame to `path` as a PNG (8-bit RGB or RGBA; 16-bit for RGB48;
  * YUV frames are refused with KZV_EUNSUPPORTED). The caller keeps the frame.
+ * The file appears whole or not at all: it is written as "PATH.PID.partial"
+ * and renamed when complete (a full disk leaves no truncated PATH).
  * @return KZV_OK, KZV_EIO (cannot write), KZV_EUNSUPPORTED, KZV_ENOMEM.
  */
 KZV_API int kzv_frame_write_png(const kzv_frame *f, const char *path);

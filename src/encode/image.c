@@ -1,6 +1,5 @@
 /* kzv_frame_write_image: one frame → one image file, the format chosen by
  * the file name's extension (PNG, or JPEG with FFmpeg's MJPEG encoder). */
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -9,6 +8,7 @@
 #include <libswscale/swscale.h>
 
 #include "kzv/frame.h"
+#include "image_file.h"
 
 static const char *extension(const char *path)
 {
@@ -63,44 +63,13 @@ static int to_yuvj(const kzv_frame *f, AVFrame *out)
 
 static int write_jpeg(const kzv_frame *f, const char *path)
 {
-    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
-    if (!codec)
-        return KZV_EUNSUPPORTED;
-    int err = KZV_ENOMEM;
-    AVCodecContext *enc = avcodec_alloc_context3(codec);
     AVFrame *in = av_frame_alloc();
-    AVPacket *pkt = av_packet_alloc();
-    FILE *fp = NULL;
-    if (!enc || !in || !pkt)
-        goto end;
-    if ((err = to_yuvj(f, in)) < 0)
-        goto end;
-    enc->width = f->width;
-    enc->height = f->height;
-    enc->pix_fmt = AV_PIX_FMT_YUV444P;
-    enc->color_range = AVCOL_RANGE_JPEG;
-    enc->time_base = (AVRational){ 1, 1 };
-    enc->flags |= AV_CODEC_FLAG_QSCALE;
-    enc->global_quality = FF_QP2LAMBDA * 2;   /* high quality (qscale 2) */
-    in->quality = enc->global_quality;
-    in->pict_type = AV_PICTURE_TYPE_I;
-    err = KZV_EUNSUPPORTED;
-    if (avcodec_open2(enc, codec, NULL) < 0 || avcodec_send_frame(enc, in) < 0 ||
-        avcodec_send_frame(enc, NULL) < 0 || avcodec_receive_packet(enc, pkt) < 0)
-        goto end;
-    err = KZV_EIO;
-    fp = fopen(path, "wb");
-    if (!fp)
-        goto end;
-    if (fwrite(pkt->data, 1, (size_t)pkt->size, fp) != (size_t)pkt->size)
-        goto end;
-    err = KZV_OK;
-end:
-    if (fp && fclose(fp) != 0 && err == KZV_OK)
-        err = KZV_EIO;
-    av_packet_free(&pkt);
+    if (!in)
+        return KZV_ENOMEM;
+    int err = to_yuvj(f, in);
+    if (err == KZV_OK)
+        err = kzv_image_file_encode(AV_CODEC_ID_MJPEG, in, 2, path);   /* high quality (qscale 2) */
     av_frame_free(&in);
-    avcodec_free_context(&enc);
     return err;
 }
 

@@ -1,11 +1,9 @@
 /* kzv_frame_write_png: one frame → one PNG file, with FFmpeg's PNG encoder. */
-#include <stdio.h>
-
-#include <libavcodec/avcodec.h>
 #include <libavutil/bswap.h>
 #include <libavutil/frame.h>
 
 #include "kzv/frame.h"
+#include "image_file.h"
 
 static int fill_input(AVFrame *in, const kzv_frame *f)
 {
@@ -38,39 +36,12 @@ int kzv_frame_write_png(const kzv_frame *f, const char *path)
 {
     if (!f || !path || !f->data[0] || f->width <= 0 || f->height <= 0)
         return KZV_EINVAL;
-    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
-    if (!codec)
-        return KZV_EUNSUPPORTED;
-
-    int err = KZV_ENOMEM;
-    AVCodecContext *enc = avcodec_alloc_context3(codec);
     AVFrame *in = av_frame_alloc();
-    AVPacket *pkt = av_packet_alloc();
-    FILE *fp = NULL;
-    if (!enc || !in || !pkt)
-        goto end;
-    if ((err = fill_input(in, f)) < 0)
-        goto end;
-    enc->width = f->width;
-    enc->height = f->height;
-    enc->pix_fmt = in->format;
-    enc->time_base = (AVRational){ 1, 1 };
-    err = KZV_EUNSUPPORTED;
-    if (avcodec_open2(enc, codec, NULL) < 0 || avcodec_send_frame(enc, in) < 0 ||
-        avcodec_send_frame(enc, NULL) < 0 || avcodec_receive_packet(enc, pkt) < 0)
-        goto end;
-    err = KZV_EIO;
-    fp = fopen(path, "wb");
-    if (!fp)
-        goto end;
-    if (fwrite(pkt->data, 1, (size_t)pkt->size, fp) != (size_t)pkt->size)
-        goto end;
-    err = KZV_OK;
-end:
-    if (fp && fclose(fp) != 0 && err == KZV_OK)
-        err = KZV_EIO;
-    av_packet_free(&pkt);
+    if (!in)
+        return KZV_ENOMEM;
+    int err = fill_input(in, f);
+    if (err == KZV_OK)
+        err = kzv_image_file_encode(AV_CODEC_ID_PNG, in, 0, path);
     av_frame_free(&in);
-    avcodec_free_context(&enc);
     return err;
 }

@@ -1,10 +1,12 @@
 /* kzv_frame: allocation, reference counting (also across threads), frames
  * outliving their decoder, and the PNG writer (round trip through ffmpeg).
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core_util.h"
 #include "ktest.h"
@@ -22,6 +24,20 @@ static void *hammer(void *arg)
     /* drop the reference main() took for this thread */
     kzv_frame_unref(&f);
     return NULL;
+}
+
+/* Files in the test's temporary directory whose name ends in ".partial". */
+static int partial_files(void)
+{
+    int n = 0;
+    DIR *d = opendir(kt_tmpdir());
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t l = strlen(e->d_name);
+        n += l > 8 && !strcmp(e->d_name + l - 8, ".partial");
+    }
+    if (d)
+        closedir(d);
+    return n;
 }
 
 static int png_roundtrip(const kzv_frame *f, const char *ffpix, int bpp, const char *label)
@@ -240,6 +256,16 @@ int main(void)
     kzv_frame_unref(&a);
     KT_REQUIRE(kzv_frame_alloc(&a, 16, 16, KZV_PIXFMT_RGB24) == KZV_OK, "alloc");
     KT_CHECK(kzv_frame_write_png(a, "/nonexistent-dir/x.png") == KZV_EIO, "write to a missing directory not EIO");
+    /* Whole or nothing: a target that cannot take the finished file (here a
+     * directory of that name) fails after the bytes were written, and the
+     * partial file is gone; successful writes leave none either. */
+    snprintf(png, sizeof(png), "%s/taken.png", kt_tmpdir());
+    KT_REQUIRE(mkdir(png, 0755) == 0, "mkdir %s", png);
+    KT_CHECK(kzv_frame_write_png(a, png) == KZV_EIO, "PNG over a directory not EIO");
+    snprintf(png, sizeof(png), "%s/taken.jpg", kt_tmpdir());
+    KT_REQUIRE(mkdir(png, 0755) == 0, "mkdir %s", png);
+    KT_CHECK(kzv_frame_write_image(a, png) == KZV_EIO, "JPEG over a directory not EIO");
+    KT_CHECK(partial_files() == 0, "%d partial files left in %s", partial_files(), kt_tmpdir());
     kzv_frame_unref(&a);
 
     return kt_finish();

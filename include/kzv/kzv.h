@@ -9,6 +9,10 @@
  *   processor.h  kzv_processor: decode thread → queue → upload → callback
  *   gl.h         the OpenGL ES 3 / EGL uploader backend (RGB and YUV-shader paths)
  *   hwaccel.h    hardware decoding device types
+ *   encoder.h    kzv_encoder: frames → an encoded, muxed file
+ *   transcode.h  kzv_transcode: decode → process → encode, other streams kept
+ *   join.h       kzv_join: encoded segments → one file
+ *   scale.h      kzv_scaler: the built-in lanczos upscaler
  *   common.h     status codes, logging; version.h: library version
  */
 #ifndef KZV_KZV_H
@@ -26,5 +30,6 @@
 #include "kzv/encoder.h"
 #include "kzv/join.h"
 #include "kzv/transcode.h"
+#include "kzv/scale.h"
 
 #endif /* KZV_KZV_H */

@@ -26,6 +26,7 @@ from ._kzv import (
     FrameQueue,
     VideoFrameProcessor,
     VideoEncoder,
+    Scaler,
     transcode,
     Uploader,
     MemoryUploader,
@@ -68,6 +69,6 @@ __all__ = [
     "Error", "EndOfStreamError", "WouldBlockError", "TimedOutError", "NoVideoStreamError",
     "UnsupportedError", "InvalidDataError", "InputOutputError", "OutOfMemoryError",
     "InvalidArgumentError", "ClosedError", "CanceledError", "GPUError",
-    "VideoEncoder", "transcode", "join",
+    "VideoEncoder", "Scaler", "transcode", "join",
     "set_log_level", "strerror", "error_class", "hwaccel_types", "hwaccel_probe",
 ]

@@ -208,6 +208,11 @@ class VideoEncoder:
     closed: bool
     frames: int
 
+class Scaler:
+    def __init__(self, factor: int) -> None: ...
+    def __call__(self, frame: VideoFrame) -> VideoFrame: ...
+    factor: int
+
 class Error(ValueError):
     code: int
     reason: str

@@ -48,6 +48,7 @@ extern PyTypeObject kzvpy_MemoryUploaderType;   /* uploader.c */
 extern PyTypeObject kzvpy_GLUploaderType;       /* uploader.c */
 extern PyTypeObject kzvpy_ProcessorType;        /* processor.c */
 extern PyTypeObject kzvpy_EncoderType;          /* encoder.c */
+extern PyTypeObject kzvpy_ScalerType;           /* scale.c */
 /** kzv.transcode(src, dst, fn=None, …) (encoder.c). */
 PyObject *kzvpy_transcode(PyObject *mod, PyObject *args, PyObject *kwargs);
 extern PyStructSequence_Desc kzvpy_color_desc;  /* frame.c */

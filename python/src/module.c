@@ -176,7 +176,8 @@ PyMODINIT_FUNC PyInit__kzv(void)
         add_type(m, &kzvpy_MemoryUploaderType, "MemoryUploader") < 0 ||
         add_type(m, &kzvpy_GLUploaderType, "GLUploader") < 0 ||
         add_type(m, &kzvpy_ProcessorType, "VideoFrameProcessor") < 0 ||
-        add_type(m, &kzvpy_EncoderType, "VideoEncoder") < 0)
+        add_type(m, &kzvpy_EncoderType, "VideoEncoder") < 0 ||
+        add_type(m, &kzvpy_ScalerType, "Scaler") < 0)
         goto fail;
     if (kzvpy_errors_init(m) < 0 || kzvpy_interrupt_init() < 0)
         goto fail;

@@ -11,10 +11,10 @@
 #include <time.h>
 
 #include <libavutil/pixdesc.h>
-#include <libswscale/swscale.h>
 
 #include "kzv/decoder.h"
 #include "kzv/queue.h"
+#include "kzv/scale.h"
 #include "kzv/transcode.h"
 #include "core/abi.h"
 #include "convert/convert.h"
@@ -61,9 +61,7 @@ typedef struct tc {
     kzv_frame *first;           /* a cut's first frame, read before the threads start */
     int64_t want;               /* frames to write; -1 = all */
     int64_t shift_ts;           /* subtracted from every pts (source time base) */
-    struct SwsContext *sws;     /* the built-in scaler */
-    AVBufferPool *pool;         /* its output pictures (no allocation per frame) */
-    size_t pool_size;
+    kzv_scaler *scaler;         /* the built-in scaler (s->scale > 1) */
     kzv_pipe_filter *filter;
     int64_t t0_ns;
     kzv_transcode_progress prog;
@@ -228,32 +226,14 @@ static int retime(tc *t, const kzv_frame *in, kzv_frame **out)
 
 static int scale(tc *t, const kzv_frame *in, kzv_frame **out)
 {
-    int n = t->s->scale;
-    if (!t->sws) {
-        enum AVPixelFormat f = kzv_pixfmt_to_av(in->format);
-        t->sws = sws_getContext(in->width, in->height, f, in->width * n, in->height * n, f,
-                                SWS_LANCZOS | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
-        if (!t->sws)
-            return fail(t, KZV_EUNSUPPORTED, KZV_TRANSCODE_PROCESS, "cannot scale %s frames",
-                        kzv_pixfmt_name(in->format));
-    }
-    int stride[4];
-    size_t offset[4];
-    size_t size = kzv_frame_layout(in->width * n, in->height * n, in->format, stride, offset);
-    if (!size || size > INT32_MAX)
-        return fail(t, KZV_EINVAL, KZV_TRANSCODE_PROCESS, "cannot scale %dx%d by %d", in->width, in->height, n);
-    if (!t->pool || t->pool_size != size) {
-        av_buffer_pool_uninit(&t->pool);    /* frames still out keep their buffers */
-        t->pool = av_buffer_pool_init(size, av_buffer_alloc);
-        t->pool_size = size;
-    }
-    AVBufferRef *buf = t->pool ? av_buffer_pool_get(t->pool) : NULL;
-    int r = buf ? kzv_frame_wrap_buffer(out, buf, in->width * n, in->height * n, in->format) : KZV_ENOMEM;
+    int r = t->scaler ? KZV_OK : kzv_scaler_open(&t->scaler, t->s->scale);
+    if (r == KZV_OK)
+        r = kzv_scaler_run(t->scaler, in, out);
+    if (r == KZV_EUNSUPPORTED)
+        return fail(t, r, KZV_TRANSCODE_PROCESS, "cannot scale %s frames", kzv_pixfmt_name(in->format));
     if (r < 0)
-        return fail(t, r, KZV_TRANSCODE_PROCESS, "out of memory");
-    const uint8_t *sp[4] = { in->data[0], in->data[1], in->data[2], NULL };
-    int ss[4] = { in->stride[0], in->stride[1], in->stride[2], 0 };
-    sws_scale(t->sws, sp, ss, 0, in->height, (*out)->data, (*out)->stride);
+        return fail(t, r, KZV_TRANSCODE_PROCESS, "cannot scale %dx%d by %d: %s", in->width, in->height,
+                    t->s->scale, kzv_strerror(r));
     return KZV_OK;
 }
 
@@ -466,8 +446,7 @@ int kzv_transcode(const char *in, const char *out, const kzv_transcode_settings 
     kzv_queue_destroy(&t.qa);
     kzv_queue_destroy(&t.qb);
     kzv_decoder_close(&t.dec);
-    sws_freeContext(t.sws);
-    av_buffer_pool_uninit(&t.pool);
+    kzv_scaler_close(&t.scaler);
     pthread_mutex_destroy(&t.lock);
     if (final)
         *final = t.prog;

@@ -117,14 +117,23 @@ def test_failure_then_resume(source, single, client, tmp_path):
     assert frames_of(out) == single
 
 
-def test_command_line(source, single, tmp_path):
+def test_command_line_scale(source, single, tmp_path):
+    """--scale N: the built-in upscaler on the workers gives the frames a
+    single-process kzv.transcode(scale=N) gives, pts and pixels."""
+    ref = tmp_path / "ref.mkv"
+    kzv.transcode(source, ref, scale=2, **ENC)
     out = tmp_path / "cli.mkv"
     p = subprocess.run([sys.executable, "-m", "kzv.dask", str(source), str(out), "--workers", "2",
-                        "--segments", "3", "--qp", "0", "--preset", "ultrafast"],
+                        "--segments", "3", "--scale", "2", "--qp", "0", "--preset", "ultrafast"],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert "segments 3/3" in p.stderr and "3 computed" in p.stderr
-    assert len(frames_of(out)) == len(single)
+    with kzv.VideoDecoder(out) as d:
+        assert (d.width, d.height) == (256, 192)
+    scaled = frames_of(out)
+    assert len(scaled) == len(single) and scaled == frames_of(ref)
+    with pytest.raises(ValueError, match="fn or scale"):
+        kzv.dask.transcode(source, out, flip, scale=2)
     p = subprocess.run([sys.executable, "-m", "kzv.dask", str(tmp_path / "missing.mkv"), str(out)],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 3 and "missing.mkv" in p.stderr

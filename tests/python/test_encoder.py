@@ -143,3 +143,35 @@ def test_threads_writing_and_closing_take_turns(tmp_path):
         enc.write(np.zeros((48, 64, 3), np.uint8), pts=10**7)
     with kzv.VideoDecoder(str(out)) as d:
         assert len(d) == len(written)
+
+
+def test_scaler(source):
+    """kzv.Scaler: the built-in upscaler on VideoFrames, YUV and RGB, with the
+    frame's timing; the pixels kzv.transcode(scale=2) encodes (lossless)."""
+    up = kzv.Scaler(2)
+    assert up.factor == 2
+    with kzv.VideoDecoder(source, format="yuv") as d:
+        frames = [next(d) for _ in range(3)]
+    big = [up(f) for f in frames]
+    for f, b in zip(frames, big):
+        assert (b.width, b.height, b.format) == (2 * f.width, 2 * f.height, f.format)
+        assert (b.pts_ts, b.time_base, b.frame_index, b.keyframe) == (f.pts_ts, f.time_base, f.frame_index,
+                                                                       f.keyframe)
+    with kzv.VideoDecoder(source) as d:
+        rgb = up(next(d))
+        assert rgb.format == "rgb24" and rgb.data.shape == (2 * d.height, 2 * d.width, 3)
+    with pytest.raises(ValueError, match="2..16"):
+        kzv.Scaler(1)
+    with pytest.raises(TypeError):
+        up(np.zeros((4, 4, 3), np.uint8))
+
+
+def test_scaler_equals_transcode_scale(source, tmp_path):
+    out = tmp_path / "s.mkv"
+    kzv.transcode(source, str(out), scale=2, codec="ffv1", frames=4)
+    up = kzv.Scaler(2)
+    with kzv.VideoDecoder(source, format="yuv") as d, kzv.VideoDecoder(str(out), format="yuv") as o:
+        for _ in range(4):
+            a, b = up(next(d)), next(o)
+            assert (a.width, a.height, a.format) == (b.width, b.height, b.format) == (128, 96, "yuv420p")
+            assert all(np.array_equal(x, y) for x, y in zip(a.planes, b.planes)) and len(a.planes) == 3

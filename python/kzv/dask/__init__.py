@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, Optional
 
 from .. import plan_segments
 from ._manifest import Manifest
-from ._task import run_segment
+from ._task import ScaleBy, run_segment
 
 __all__ = ["transcode", "SegmentError", "job_key"]
 
@@ -52,6 +52,8 @@ class SegmentError(RuntimeError):
 def _fn_identity(fn: Optional[Callable]) -> str:
     if fn is None:
         return "none"
+    if isinstance(fn, ScaleBy):
+        return f"kzv.Scaler({fn.factor})"
     code = getattr(fn, "__code__", None)
     name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
     body = hashlib.sha256(code.co_code + repr(code.co_consts).encode()).hexdigest() if code else ""
@@ -84,7 +86,8 @@ def _eta(fps: float, frames_left: int) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(frames_left / fps))
 
 
-def transcode(src, dst, fn: Optional[Callable] = None, *, client=None, workers: Optional[int] = None,
+def transcode(src, dst, fn: Optional[Callable] = None, *, scale: Optional[int] = None,
+              client=None, workers: Optional[int] = None,
               segments: Optional[int] = None, seconds: Optional[float] = None,
               codec: str = "libx264", crf: Optional[float] = None, qp: Optional[int] = None,
               preset: Optional[str] = None, options=None, pix_fmt: Optional[str] = None,
@@ -97,14 +100,21 @@ def transcode(src, dst, fn: Optional[Callable] = None, *, client=None, workers: 
     processes (default: one per core). segments / seconds: how to split
     (default: one segment per worker × 2). fn(VideoFrame) -> array | frame |
     None, as in kzv.transcode; it must be picklable (cloudpickle: lambdas
-    and closures are). progress: a file to print "segments 3/6 …" lines to
-    (None: stderr when it is a terminal; False: nothing). Returns counters:
+    and closures are). scale: instead of fn, the built-in lanczos upscaler
+    by this factor on the frames' own YUV layout (kzv.Scaler: the pixels
+    kzv.transcode(src, dst, scale=N) writes). progress: a file to print
+    "segments 3/6 …" lines to (None: stderr when it is a terminal; False:
+    nothing). Returns counters:
     frames, segments, computed, reused, seconds, fps."""
     src, dst = os.fspath(src), os.fspath(dst)
     if streams not in ("all", "video"):
         raise ValueError("streams must be 'all' or 'video'")
     if segments is not None and seconds is not None:
         raise ValueError("give segments or seconds, not both")
+    if scale is not None and scale != 1:
+        if fn is not None:
+            raise ValueError("give fn or scale, not both")
+        fn, format = ScaleBy(scale), "yuv"    # as kzv.transcode's scaler: YUV as decoded
     encoder = {k: v for k, v in dict(codec=codec, crf=crf, qp=qp, preset=preset, options=options,
                                       format=pix_fmt, threads=threads).items() if v is not None}
     if isinstance(encoder.get("options"), dict):

@@ -20,6 +20,8 @@ def main(argv=None) -> int:
     split = ap.add_mutually_exclusive_group()
     split.add_argument("--segments", type=int, help="number of segments (default: 2 per worker)")
     split.add_argument("--seconds", type=float, help="segments of about this many seconds")
+    ap.add_argument("--scale", type=int, metavar="N",
+                    help="built-in lanczos upscaler by N (2..16), as kzv transcode --scale")
     ap.add_argument("--codec", default="libx264", help="FFmpeg encoder name (default libx264)")
     ap.add_argument("--crf", type=float)
     ap.add_argument("--qp", type=int)
@@ -32,6 +34,8 @@ def main(argv=None) -> int:
     ap.add_argument("--keep-parts", action="store_true", help="keep the segment files after joining")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     a = ap.parse_args(argv)
+    if a.scale is not None and not 2 <= a.scale <= 16:
+        ap.error(f"--scale must be 2..16, not {a.scale}")
     for o in a.option:
         if "=" not in o:
             ap.error(f"--option needs KEY=VALUE, not {o!r}")
@@ -43,7 +47,7 @@ def main(argv=None) -> int:
         from distributed import Client
         client = Client(a.scheduler)
     try:
-        r = kzv.dask.transcode(a.input, a.output, client=client, workers=a.workers, segments=a.segments,
+        r = kzv.dask.transcode(a.input, a.output, scale=a.scale, client=client, workers=a.workers, segments=a.segments,
                                seconds=a.seconds, codec=a.codec, crf=a.crf, qp=a.qp, preset=a.preset,
                                options=a.option or None, pix_fmt=a.pix_fmt,
                                streams="video" if a.video_only else "all", resume=not a.no_resume,

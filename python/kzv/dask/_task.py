@@ -14,6 +14,30 @@ def sha256_of(path: str) -> str:
     return h.hexdigest()
 
 
+class ScaleBy:
+    """fn for a scaled job: the built-in upscaler (kzv.Scaler, the pixels
+    kzv.transcode(..., scale=factor) writes). Pickles as its factor; each
+    worker makes its own scaler on first use."""
+
+    def __init__(self, factor: int):
+        if not isinstance(factor, int) or not 2 <= factor <= 16:
+            raise ValueError(f"scale must be an integer 2..16, not {factor!r}")
+        self.factor = factor
+        self._scaler = None
+
+    def __getstate__(self):
+        return {"factor": self.factor}
+
+    def __setstate__(self, state):
+        self.factor, self._scaler = state["factor"], None
+
+    def __call__(self, frame):
+        if self._scaler is None:
+            from .. import Scaler
+            self._scaler = Scaler(self.factor)
+        return self._scaler(frame)
+
+
 def encode_range(src: str, out: str, fn: Optional[Callable], start: int, frames: int,
                  index: Optional[bytes], fmt: str, encoder: Dict[str, Any]) -> int:
     """Encode display frames [start, start + frames) of ``src`` (through ``fn``)

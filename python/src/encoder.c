@@ -12,6 +12,7 @@
  * encoder call runs with the GIL released.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "kzvpy.h"
@@ -461,6 +462,21 @@ static int tc_process(void *user, const kzv_frame *in, kzv_frame **out)
     return ret;
 }
 
+/* Ctrl-C: the interrupt guard (interrupt.c) sets the flag, and the
+ * transcode's progress callback, called at least every 250 ms from its
+ * encode thread, answers with it: the transcode stops with KZV_ECANCELED and
+ * leaves no output. (With fn, Python's own handler also raises inside fn.) */
+static void tc_cancel(void *flag)
+{
+    atomic_store((atomic_bool *)flag, true);
+}
+
+static int tc_progress(void *flag, const kzv_transcode_progress *p)
+{
+    (void)p;
+    return atomic_load((atomic_bool *)flag);
+}
+
 PyObject *kzvpy_transcode(PyObject *mod, PyObject *args, PyObject *kwargs)
 {
     (void)mod;
@@ -506,9 +522,16 @@ PyObject *kzvpy_transcode(PyObject *mod, PyObject *args, PyObject *kwargs)
     s.drop_subtitles = drop_subs;
     kzv_transcode_progress fin;
     int err;
+    atomic_bool stop = false;
+    s.progress = tc_progress;
+    s.progress_user = &stop;
+    kzvpy_guard guard;
+    kzvpy_guard_begin(&guard, tc_cancel, &stop);
     Py_BEGIN_ALLOW_THREADS
     err = kzv_transcode(PyBytes_AS_STRING(src), PyBytes_AS_STRING(dst), &s, &fin);
     Py_END_ALLOW_THREADS
+    if (kzvpy_guard_end(&guard) && !u.exc && PyErr_CheckSignals() < 0)
+        goto done;                  /* KeyboardInterrupt; the partial output is gone */
     if (u.exc) {
         kzvpy_restore_exception(u.exc);
         u.exc = NULL;

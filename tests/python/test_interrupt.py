@@ -137,6 +137,29 @@ print("live", U.live, "released", U.done, st["uploaded"] == st["released"] == U.
     assert live[1] == "0" and int(live[3]) >= 3 and live[4] == "True"
 
 
+def test_transcode_stops_and_leaves_nothing(tmp_path):
+    """kzv.transcode with the built-in scaler (no Python code runs during it):
+    Ctrl-C stops it, and neither the output nor a partial file is left."""
+    src = tmp_path / "flat.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=gray:s=640x360:r=24:d=300",
+                    "-c:v", "libx264", "-preset", "ultrafast", str(src)], check=True)
+    (tmp_path / "out").mkdir()
+    lines = interrupt("""
+out = sys.argv[1]
+print("READY", flush=True)
+try:
+    kzv.transcode(sys.argv[2], out, scale=2, codec="libx264", preset="ultrafast")
+    print("finished")
+except KeyboardInterrupt:
+    caught("transcode")
+print("left:", sorted(os.listdir(os.path.dirname(out))))
+print("wakeup fd after:", signal.set_wakeup_fd(-1))
+""", (str(tmp_path / "out" / "up.mkv"), str(src)), delay=0.5)
+    assert "finished" not in lines
+    assert "left: []" in lines, lines
+    assert "wakeup fd after: -1" in lines
+
+
 def test_user_wakeup_fd_is_kept_and_fed():
     lines = interrupt("""
 import socket

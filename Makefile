@@ -28,7 +28,7 @@ deps:
 	@scripts/deps.sh build
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --buildtype=release
+	meson setup $(BUILD) --buildtype=release </dev/null
 
 # reconfigure.sh: a build directory configured before an optional
 # dependency (SDL2, fonts) was installed picks it up.

@@ -19,5 +19,5 @@ if [ -f "$stamp" ]; then
 else
     echo "kzv: $build was configured before kzv recorded its optional dependencies; reconfiguring"
 fi
-meson setup --reconfigure "$build" >/dev/null
+meson setup --reconfigure "$build" >/dev/null </dev/null
 printf '%s\n' "$now" >"$stamp"

@@ -7,6 +7,9 @@
 # "N passed, N failed, N skipped" (skipped: whole tests that could not run).
 # Usage: scripts/run_tests.sh BUILD_DIR FIXTURES_DIR [asan] [tsan]
 set -uo pipefail
+# Nothing here reads standard input (Meson's compiler probe runs
+# `cc -E -v -`, which would preprocess whatever the caller's stdin holds).
+exec </dev/null
 build=$1; fixtures=$2; shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,7 +25,12 @@ t_stage=$(date +%s)
 stage_done() { times+=("$1 $(( $(date +%s) - t_stage )) s"); t_stage=$(date +%s); }
 run_suite() {  # dir label [meson setup args…]
   local dir=$1 label=$2; shift 2
-  if [ ! -f "$dir/build.ninja" ]; then
+  # One retry: once (2026-12-02, a fresh clone on a busy 2-core machine) the
+  # TSan setup died inside Meson's compiler probe with a UnicodeDecodeError
+  # on the compiler's own output, and passed when run again.
+  if [ ! -f "$dir/build.ninja" ] && ! meson setup "$dir" "$@" >"$dir.setup.log" 2>&1; then
+    tail -5 "$dir.setup.log"; echo "[$label] meson setup failed; trying once more"
+    rm -rf "$dir"
     meson setup "$dir" "$@" >/dev/null || { echo "[$label] meson setup failed"; failed=$((failed+1)); return; }
   fi
   "$(dirname "$0")/reconfigure.sh" "$dir" || { echo "[$label] meson reconfigure failed"; failed=$((failed+1)); return; }

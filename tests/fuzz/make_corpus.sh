@@ -141,4 +141,30 @@ for name, data in cases.items():
     open(os.path.join(out, "encode", name), "wb").write(data)
 EOF
 
+# fuzz_args: byte 0 the command (0 probe, 1 frames, 2 decode, 3 validate,
+# 4 sheet, 5 index, 6 bench), then its arguments separated by NUL bytes.
+mkdir -p "$out/args"
+/usr/bin/python3 - "$out" <<'EOF'
+import os, sys
+out = sys.argv[1]
+cases = {
+    "probe-json": (0, ["--json", "--count", "in.mkv"]),
+    "probe-hwaccel": (0, ["--hwaccel"]),
+    "frames-stream": (1, ["--stream", "1", "--threads=2", "in.mp4"]),
+    "decode-start": (2, ["-o", "out/frame-%06d.png", "--start", "1.5", "--frames", "3", "in.mkv"]),
+    "decode-start-frame": (2, ["--start-frame=7", "-n", "1", "-f", "yuv420p10", "-o", "x.y4m", "in.avi"]),
+    "decode-raw": (2, ["-oout.raw", "--format", "p010", "--queue", "4096", "--policy", "drop", "-q", "in.ts"]),
+    "decode-bad": (2, ["--frames", "-1", "--start", "nan", "--start-frame", "99999999999999999999", "in"]),
+    "decode-hw": (2, ["--hw", "auto", "--no-autorotate", "--progress", "-", "--", "-in.mkv"]),
+    "validate-seeks": (3, ["--seeks", "50", "--seed", "3", "--json", "in.mkv"]),
+    "sheet": (4, ["--cols", "4", "--rows", "3", "-w", "640", "-o", "s.jpg", "in.mkv"]),
+    "index-save": (5, ["--save", "i.kzi", "--load", "i.kzi", "-j", "in.mp4"]),
+    "bench": (6, ["--frames", "100", "--json", "--format", "rgb48", "in.mkv"]),
+    "help": (2, ["--help"]),
+    "ambiguous": (2, ["--st", "1", "--format=", "--frames=1=2", "in"]),
+}
+for name, (cmd, args) in cases.items():
+    open(os.path.join(out, "args", name), "wb").write(bytes([cmd]) + b"\0".join(a.encode() for a in args))
+EOF
+
 du -sh "$out"

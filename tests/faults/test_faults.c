@@ -1,5 +1,5 @@
 /* Every allocation on the open, decode, index, seek and batch paths, and on
- * the encoder's open/write/close and a short transcode, made to fail in
+ * the encoder's open/write/close, a short transcode and a join, made to fail in
  * turn: each run returns an error code (or succeeds where a failure had a
  * fallback), never crashes, and leaves no block allocated; an encoding run
  * that fails leaves no finished-looking output (neither OUT nor its
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <kzv/encoder.h>
+#include <kzv/join.h>
 #include <kzv/kzv.h>
 #include <kzv/transcode.h>
 
@@ -101,9 +102,8 @@ static const char *out_path(const char *name)
 
 /* open, 4 frames, close: `fmt` frames (YUV420P: copied; RGB24: kzv's
  * converter on a worker pool; YUV444P: libswscale) */
-static int encode(const char *codec, const char *name, kzv_pixfmt fmt)
+static int encode_at(const char *codec, const char *out, kzv_pixfmt fmt, int64_t first_pts)
 {
-    const char *out = out_path(name);
     kzv_encoder_settings s;
     kzv_encoder_default_settings(&s);
     s.codec = codec;
@@ -116,7 +116,7 @@ static int encode(const char *codec, const char *name, kzv_pixfmt fmt)
         kzv_frame *f = NULL;
         r = kzv_frame_alloc(&f, 32, 16, fmt);
         if (r == KZV_OK) {
-            f->pts_ts = i;
+            f->pts_ts = first_pts + i;
             f->time_base = (kzv_rational){ 1, 25 };
             memset(f->data[0], 16 * i, (size_t)f->stride[0] * 16);
             r = kzv_encoder_write(e, f);
@@ -127,6 +127,13 @@ static int encode(const char *codec, const char *name, kzv_pixfmt fmt)
         r = kzv_encoder_close(&e);
     else
         kzv_encoder_abort(&e);
+    return r;
+}
+
+static int encode(const char *codec, const char *name, kzv_pixfmt fmt)
+{
+    const char *out = out_path(name);
+    int r = encode_at(codec, out, fmt, 0);
     check_output(out, r);
     return r;
 }
@@ -134,6 +141,21 @@ static int encode(const char *codec, const char *name, kzv_pixfmt fmt)
 static int sc_enc_ffv1(const char *path) { (void)path; return encode("ffv1", "f.mkv", KZV_PIXFMT_YUV420P); }
 static int sc_enc_mpeg4(const char *path) { (void)path; return encode("mpeg4", "m.mp4", KZV_PIXFMT_RGB24); }
 static int sc_enc_sws(const char *path) { (void)path; return encode("ffv1", "s.nut", KZV_PIXFMT_YUV444P); }
+
+/* kzv_join of two 4-frame segments (made before, without faults) */
+static char part_paths[2][4096];
+
+static int sc_join(const char *path)
+{
+    (void)path;
+    const char *out = out_path("j.mkv");
+    const char *parts[2] = { part_paths[0], part_paths[1] };
+    kzv_join_settings s;
+    kzv_join_default_settings(&s);
+    int r = kzv_join(out, parts, 2, &s);
+    check_output(out, r);
+    return r;
+}
 
 /* kzv_transcode of the fixture's first 3 frames (its other streams copied) */
 static int sc_transcode(const char *path)
@@ -215,6 +237,11 @@ int main(void)
     run("encode mpeg4", sc_enc_mpeg4, NULL);
     run("encode sws", sc_enc_sws, NULL);
     run("transcode", sc_transcode, kt_fixture("h264.mp4"));
+    for (int i = 0; i < 2; i++) {
+        snprintf(part_paths[i], sizeof(part_paths[i]), "%s/part%d.mkv", kt_tmpdir(), i);
+        KT_CHECK(encode_at("ffv1", part_paths[i], KZV_PIXFMT_YUV420P, 4 * i) == KZV_OK, "segment %d", i);
+    }
+    run("join", sc_join, NULL);
     /* Not a failure here: the decoder returns KZV_EOF instead of KZV_ENOMEM
      * after some allocation failures (the "early end of stream" counts of the
      * decode runs above), which the transcode takes as the end of its

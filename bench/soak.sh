@@ -12,6 +12,13 @@
 # by more than 10 % + 8 MiB (a leak of one small object per frame would show
 # as megabytes over 100,000 frames). Built with plain gcc against
 # BUILD_DIR/src/libkzv.so.
+#
+# Then the transcode soak: `kzv transcode` (BUILD_DIR/tools/kzv, libx264
+# ultrafast, the AAC audio copied) of one hour of generated video
+# (KZV_SOAK_TRANSCODE_SECONDS, default 3600: testsrc2 320x180 at 24 fps,
+# 86,400 frames, with a sine tone; cached in build/bench-corpus/), its RSS
+# sampled every second and judged the same way; also fails when the output
+# does not hold every frame. KZV_SOAK_TRANSCODE=0 skips it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -33,20 +40,9 @@ bin=$build/bench-soak
 gcc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -I"$root/include" "$here/soak.c" -o "$bin" \
     -L"$build/src" -lkzv -Wl,-rpath,"$build/src"
 
-for path in ${KZV_SOAK_PATHS:-rgb yuv}; do
-    samples=$(mktemp)
-    t0=$(date +%s)
-    "$bin" "$file" "$path" >"$samples.out" 2>"$samples.err" &
-    pid=$!
-    while kill -0 "$pid" 2>/dev/null; do
-        awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null >>"$samples" || true
-        sleep 1
-    done
-    rc=0; wait "$pid" || rc=$?
-    secs=$(( $(date +%s) - t0 ))
-    cat "$samples.out"
-    [ "$rc" -eq 0 ] || { cat "$samples.err"; echo "soak $path: FAILED (exit $rc)"; exit 1; }
-    /usr/bin/python3 - "$samples" "$path" "$secs" "$frames" <<'PY'
+# judge SAMPLES LABEL SECONDS FRAMES: the RSS figures of one run; exit 1 when growing.
+judge() {
+    /usr/bin/python3 - "$@" <<'PY'
 import statistics, sys
 kb = [int(x) for x in open(sys.argv[1]) if x.strip()]
 path, secs, frames = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -63,5 +59,56 @@ print(f"soak {path}: {frames} frames in {secs} s, {len(kb)} RSS samples: peak {m
       f"growth {mib(growth):+.1f} MiB: {'flat' if ok else 'GROWING'}")
 sys.exit(0 if ok else 1)
 PY
+}
+
+# sample PID SAMPLES: append PID's RSS (KiB) to SAMPLES every second until it exits.
+sample() {
+    while kill -0 "$1" 2>/dev/null; do
+        awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null >>"$2" || true
+        sleep 1
+    done
+}
+
+for path in ${KZV_SOAK_PATHS:-rgb yuv}; do
+    samples=$(mktemp)
+    t0=$(date +%s)
+    "$bin" "$file" "$path" >"$samples.out" 2>"$samples.err" &
+    pid=$!
+    sample "$pid" "$samples"
+    rc=0; wait "$pid" || rc=$?
+    secs=$(( $(date +%s) - t0 ))
+    cat "$samples.out"
+    [ "$rc" -eq 0 ] || { cat "$samples.err"; echo "soak $path: FAILED (exit $rc)"; exit 1; }
+    judge "$samples" "$path" "$secs" "$frames" || exit 1
     rm -f "$samples" "$samples.out" "$samples.err"
 done
+
+# ---- transcode soak ----------------------------------------------------------
+[ "${KZV_SOAK_TRANSCODE:-1}" != 0 ] || exit 0
+kzv=$build/tools/kzv
+[ -x "$kzv" ] || { echo "soak: $kzv not found (build kzv first)" >&2; exit 1; }
+tsecs=${KZV_SOAK_TRANSCODE_SECONDS:-3600}
+tframes=$(( tsecs * 24 ))
+src=$corpus/soak_transcode_320x180_24fps_${tsecs}s.mkv
+if [ ! -s "$src" ]; then
+    echo "soak: encoding $(basename "$src") ($tframes frames) ..."
+    ffmpeg -nostdin -hide_banner -v error -y \
+        -f lavfi -i "testsrc2=size=320x180:rate=24" -f lavfi -i "sine=frequency=440:sample_rate=48000" \
+        -t "$tsecs" -c:v libx264 -preset ultrafast -bf 3 -g 240 -pix_fmt yuv420p \
+        -c:a aac -b:a 64k "$src.part.mkv"
+    mv "$src.part.mkv" "$src"
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+samples=$work/rss
+t0=$(date +%s)
+"$kzv" transcode -q --codec libx264 --preset ultrafast "$src" "$work/out.mkv" >"$work/log" 2>&1 &
+pid=$!
+sample "$pid" "$samples"
+rc=0; wait "$pid" || rc=$?
+secs=$(( $(date +%s) - t0 ))
+[ "$rc" -eq 0 ] || { cat "$work/log"; echo "soak transcode: FAILED (exit $rc)"; exit 1; }
+got=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$work/out.mkv")
+[ "$got" = "$tframes" ] || { echo "soak transcode: FAILED: $got of $tframes frames in the output"; exit 1; }
+echo "soak transcode: $(( $(stat -c %s "$work/out.mkv") / 1048576 )) MiB written, every frame there"
+judge "$samples" "transcode" "$secs" "$tframes" || exit 1

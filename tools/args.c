@@ -3,6 +3,10 @@
 #include <string.h>
 
 #include "kzv.h"
+#include "parse_only.h"
+
+bool cli_parse_only;
+long cli_parse_only_reached;
 
 void cli_args_init(cli_args *a, int argc, char **argv, const struct option *opts)
 {
@@ -69,5 +73,9 @@ int cli_one_file(cli_args *a, const char **path, bool required)
         return cli_usage_error(a->cmd, "more than one FILE given");
     if (n == 0 && required)
         return cli_usage_error(a->cmd, "no FILE given");
+    if (cli_parse_only) {   /* parse_only.h: the options are parsed, act on nothing */
+        cli_parse_only_reached++;
+        return CLI_EXIT_USAGE;
+    }
     return 0;
 }

@@ -82,6 +82,12 @@ void kzv_enc_set_hooks(kzv_encoder *e, const kzv_enc_hooks *h);
  * base in `mux`), interleaved. Takes the packet's data. */
 int kzv_enc_mux_packet(kzv_encoder *e, AVPacket *pkt);
 
+/* output_file.c: create `path` for writing as *pb (an AVERROR on failure,
+ * then no file is left), and flush + close it (the first write, flush or
+ * close error as an AVERROR, else 0; *pb = NULL). Not avio_open(): see there. */
+int kzv_enc_file_open(AVIOContext **pb, const char *path);
+int kzv_enc_file_close(AVIOContext **pb);
+
 /* encoder_write.c: send `f` (NULL: flush) and write what comes out. */
 int kzv_enc_encode(kzv_encoder *e, const AVFrame *f);
 

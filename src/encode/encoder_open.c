@@ -71,7 +71,7 @@ static void free_encoder(kzv_encoder *e)
 {
     if (e->mux) {
         if (e->mux->pb)
-            avio_closep(&e->mux->pb);
+            kzv_enc_file_close(&e->mux->pb);
         avformat_free_context(e->mux);
     }
     avcodec_free_context(&e->ctx);
@@ -101,7 +101,7 @@ static int open_fail(kzv_encoder *e, int code, const char *fmt, ...)
     va_end(ap);
     if (e) {
         if (e->mux && e->mux->pb) {
-            avio_closep(&e->mux->pb);
+            kzv_enc_file_close(&e->mux->pb);
             unlink(e->tmp_path);
         }
         free_encoder(e);
@@ -231,7 +231,7 @@ int kzv_encoder_open(kzv_encoder **out, const char *path, const kzv_encoder_sett
     if (err < 0 || !e->mux)
         return open_fail(e, KZV_ENOMEM, "cannot set up the %s muxer", e->ofmt->name);
     if (!(e->ofmt->flags & AVFMT_NOFILE)) {
-        err = avio_open(&e->mux->pb, e->tmp_path, AVIO_FLAG_WRITE);
+        err = kzv_enc_file_open(&e->mux->pb, e->tmp_path);
         if (err < 0)
             return open_fail(e, KZV_EIO, "cannot create %s: %s", e->tmp_path, ENC_AVERR(err));
     }
@@ -274,7 +274,7 @@ void kzv_encoder_abort(kzv_encoder **pe)
     kzv_encoder *e = *pe;
     *pe = NULL;
     if (e->mux && e->mux->pb)
-        avio_closep(&e->mux->pb);
+        kzv_enc_file_close(&e->mux->pb);
     if (e->tmp_path)
         unlink(e->tmp_path);
     free_encoder(e);
@@ -299,7 +299,7 @@ int kzv_encoder_close(kzv_encoder **pe)
         if (r >= 0 && e->mux->pb)
             r = e->mux->pb->error < 0 ? e->mux->pb->error : 0;
         if (r >= 0 && e->mux->pb) {
-            r = avio_closep(&e->mux->pb);
+            r = kzv_enc_file_close(&e->mux->pb);
         }
         if (r < 0)
             err = kzv_enc_fail(e, kzv_enc_status(r), "finishing %s failed: %s", e->path, ENC_AVERR(r));

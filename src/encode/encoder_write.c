@@ -244,6 +244,20 @@ int kzv_enc_encode(kzv_encoder *e, const AVFrame *f)
     return KZV_OK;
 }
 
+static void copy_plane_u10(uint8_t *dst, ptrdiff_t ds, const uint8_t *src, ptrdiff_t ss, size_t n, int rows)
+{
+    for (int y = 0; y < rows; y++) {
+        uint8_t *d = dst + y * ds;
+        const uint8_t *s = src + y * ss;
+        for (size_t x = 0; x < n; x++) {
+            uint16_t v;     /* memcpy: a wrapped frame's rows need not be 2-byte aligned */
+            memcpy(&v, s + 2 * x, 2);
+            v = v > 1023 ? 1023 : v;
+            memcpy(d + 2 * x, &v, 2);
+        }
+    }
+}
+
 static int fill(kzv_encoder *e, const kzv_frame *f)
 {
     AVFrame *o = e->frame;
@@ -258,11 +272,19 @@ static int fill(kzv_encoder *e, const kzv_frame *f)
         sws_scale(e->sws, sp, ss, 0, f->height, o->data, o->linesize);
         return KZV_OK;
     }
+    /* Planar 10-bit samples are clamped to 1023 on the way: a value with
+     * higher bits set (outside the format's 0..1023) would otherwise reach
+     * the encoder as it is, and libx264 aborts the process on such input
+     * (x264_10_rc_analyse_slice: "cost >= 0", found by tests/fuzz/fuzz_encode). */
+    bool clamp10 = kzv_pixfmt_depth(f->format) == 10 && f->format != KZV_PIXFMT_P010;
     for (int p = 0; p < kzv_pixfmt_planes(f->format); p++) {
         int rows;
         size_t row;
         kzv_pixfmt_plane_size(f->format, f->width, f->height, p, NULL, &rows, &row);
-        av_image_copy_plane(o->data[p], o->linesize[p], f->data[p], f->stride[p], (int)row, rows);
+        if (clamp10)
+            copy_plane_u10(o->data[p], o->linesize[p], f->data[p], f->stride[p], row / 2, rows);
+        else
+            av_image_copy_plane(o->data[p], o->linesize[p], f->data[p], f->stride[p], (int)row, rows);
     }
     return KZV_OK;
 }

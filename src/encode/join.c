@@ -17,6 +17,8 @@
 
 #include "kzv/join.h"
 #include "core/abi.h"
+#include "decode/input.h"
+#include "encode/encoder_internal.h"
 
 static _Thread_local char t_err[1024];
 
@@ -88,7 +90,12 @@ typedef struct join {
 
 static int open_input(AVFormatContext **fmt, const char *path, const char *what)
 {
-    int ret = avformat_open_input(fmt, path, NULL, NULL);
+    /* kzv's own reader and writer (decode/input.c, encode/output_file.c),
+     * not FFmpeg's file protocol, whose open crashes when an allocation in
+     * it fails (FFmpeg 5.1; see output_file.c). */
+    const kzv_source src = { .path = path };
+    const AVIOInterruptCB no_cb = { 0 };
+    int ret = kzv_input_open(fmt, &src, &no_cb);
     if (ret < 0)
         return fail(read_status(ret), "%s %s: %s", what, path, AVERR(ret));
     if ((ret = avformat_find_stream_info(*fmt, NULL)) < 0)
@@ -172,7 +179,7 @@ static int plan_dts(join *j)
 /* Open parts[j->cur] and find its video stream, checking it against part 0. */
 static int open_part(join *j)
 {
-    avformat_close_input(&j->part);
+    kzv_input_close(&j->part);
     const char *path = j->parts[j->cur];
     int err = open_input(&j->part, path, "part");
     if (err < 0)
@@ -186,7 +193,7 @@ static int open_part(join *j)
     if ((err = plan_dts(j)) < 0)
         return err;
     {                          /* read again from the start */
-        avformat_close_input(&j->part);
+        kzv_input_close(&j->part);
         if ((err = open_input(&j->part, path, "part")) < 0)
             return err;
         for (unsigned i = 0; i < j->part->nb_streams; i++)
@@ -290,7 +297,7 @@ static int setup_output(join *j, const char *output)
     if (!j->tmp)
         return fail(KZV_ENOMEM, "out of memory");
     snprintf(j->tmp, len, "%s.%ld.partial", output, (long)getpid());
-    if (!(j->out->oformat->flags & AVFMT_NOFILE) && (ret = avio_open(&j->out->pb, j->tmp, AVIO_FLAG_WRITE)) < 0)
+    if (!(j->out->oformat->flags & AVFMT_NOFILE) && (ret = kzv_enc_file_open(&j->out->pb, j->tmp)) < 0)
         return fail(KZV_EIO, "%s: cannot create: %s", j->tmp, AVERR(ret));
     if ((ret = avformat_write_header(j->out, NULL)) < 0)
         return fail(ret == AVERROR(EINVAL) ? KZV_EUNSUPPORTED : KZV_EIO, "%s: cannot write the header: %s",
@@ -419,7 +426,7 @@ static int finish(join *j, const char *output)
     if (j->out->pb) {
         avio_flush(j->out->pb);
         bool bad = j->out->pb->error < 0;
-        if ((ret = avio_closep(&j->out->pb)) < 0 || bad)
+        if ((ret = kzv_enc_file_close(&j->out->pb)) < 0 || bad)
             return fail(KZV_EIO, "%s: write failed: %s", j->tmp, AVERR(bad ? AVERROR(EIO) : ret));
     }
     if (rename(j->tmp, output) < 0)
@@ -473,7 +480,7 @@ int kzv_join(const char *output, const char *const *parts, size_t n, const kzv_j
 end:
     if (j.out) {
         if (j.out->pb)
-            avio_closep(&j.out->pb);
+            kzv_enc_file_close(&j.out->pb);
         avformat_free_context(j.out);
     }
     if (err < 0 && j.tmp)
@@ -482,7 +489,7 @@ end:
     av_free(j.src_map);
     avcodec_parameters_free(&j.first);
     av_free(j.dts);
-    avformat_close_input(&j.part);
-    avformat_close_input(&j.src);
+    kzv_input_close(&j.part);
+    kzv_input_close(&j.src);
     return err;
 }

@@ -7,6 +7,7 @@
 #include <libavutil/avstring.h>
 #include <libavutil/mathematics.h>
 
+#include "decode/input.h"
 #include "encode/remux.h"
 
 struct kzv_remux {
@@ -63,7 +64,12 @@ int kzv_remux_open(kzv_remux **out, const char *src, const kzv_remux_opts *o, ch
         return snprintf(err, n, "out of memory"), KZV_ENOMEM;
     }
     r->o.languages = r->languages;
-    int e = avformat_open_input(&r->in, src, NULL, NULL);
+    /* kzv's own reader for local files (decode/input.c), not avio_open():
+     * FFmpeg 5.1's file protocol open crashes when an allocation in it fails
+     * (see encode/output_file.c; found by tests/faults, "transcode"). */
+    const kzv_source in = { .path = src };
+    const AVIOInterruptCB no_cb = { 0 };
+    int e = kzv_input_open(&r->in, &in, &no_cb);
     if (e >= 0)
         e = avformat_find_stream_info(r->in, NULL);
     if (e < 0) {
@@ -300,7 +306,7 @@ void kzv_remux_close(kzv_remux **pr)
         return;
     kzv_remux *r = *pr;
     *pr = NULL;
-    avformat_close_input(&r->in);
+    kzv_input_close(&r->in);
     av_packet_free(&r->pkt);
     free(r->map);
     free(r->languages);

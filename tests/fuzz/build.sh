@@ -22,23 +22,36 @@ done
 [ ${#srcs[@]} -gt 0 ] || { echo "build.sh: no sources found in src/*/meson.build" >&2; exit 1; }
 # The CLI's y4m and raw writers (tools/y4m.c, kzv_write_frame_raw in tools/util.c).
 srcs+=("$root/tools/y4m.c" "$root/tools/util.c")
+# The rest of the CLI for fuzz_args (the commands' option parsing): every
+# tools/ file but main (kzv.c), the player (cmd_play.c, play_gl.c,
+# args_legacy.c) and the commands fuzz_args does not run.
+cli_srcs=()
+for f in "$root"/tools/*.c; do
+  case $(basename "$f") in
+    kzv.c|cmd_play.c|play_gl.c|args_legacy.c|cmd_transcode.c|cmd_join.c|y4m.c|util.c) ;;
+    *) cli_srcs+=("$f") ;;
+  esac
+done
 # A changed header recompiles everything.
 if [ -n "$(find "$root/include" "$root/src" "$root/tools" -name '*.h' -newer "$out/obj/.stamp" 2>/dev/null | head -1)" ] ||
    [ ! -f "$out/obj/.stamp" ]; then
   rm -f "$out"/obj/*.o
 fi
 touch "$out/obj/.stamp"
-objs=()
-for s in "${srcs[@]}"; do
+objs=() cli_objs=()
+for s in "${srcs[@]}" "${cli_srcs[@]}"; do
   o="$out/obj/$(echo "${s#"$root"/}" | tr / _).o"
   if [ ! -f "$o" ] || [ "$s" -nt "$o" ]; then
     "$CC" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$s" -o "$o"
   fi
+  case $s in "$root"/tools/*) [ "$s" = "$root/tools/y4m.c" ] || [ "$s" = "$root/tools/util.c" ] || { cli_objs+=("$o"); continue; } ;; esac
   objs+=("$o")
 done
 libs=$(pkg-config --libs libavformat libavcodec libswscale libavutil)
 for t in "$root"/tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)
-  "$CC" "${flags[@]}" -fsanitize=fuzzer "$t" "${objs[@]}" -o "$out/$name" $libs -lm -lpthread
+  extra=()
+  [ "$name" = fuzz_args ] && extra=("${cli_objs[@]}")
+  "$CC" "${flags[@]}" -fsanitize=fuzzer "$t" "${objs[@]}" "${extra[@]}" -o "$out/$name" $libs -lm -lpthread
   echo "built $out/$name"
 done

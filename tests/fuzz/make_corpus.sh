@@ -102,4 +102,69 @@ for name, head in cases.items():
     open(os.path.join(out, "writers", name), "wb").write(bytes(head) + px[: 64 + 7 * len(name)])
 EOF
 
+# fuzz_encode: codec/container/flags, formats, size, time bases (8 bytes),
+# then 4 bytes per frame (pts step and changes, argument, pixel seed, colour).
+mkdir -p "$out/encode"
+/usr/bin/python3 - "$out" <<'EOF'
+import os, sys
+out = sys.argv[1]
+def head(codec, ext, fmt=0, ffmt=3, w=16, h=16, tb=(0, 0), ftb=(1, 25), dirpath=0, abort=0, extra=0, declared=0):
+    return bytes([codec | ext << 2 | dirpath << 4 | abort << 5 | extra << 6, fmt | ffmt << 4 | declared << 7,
+                  (w - 1) & 255, (h - 1) & 255, tb[0] & 255, tb[1] & 255, ftb[0] & 255, ftb[1] & 255])
+steady = bytes([0, 0, 9, 4] * 6)
+cases = {
+    # codec 0 ffv1, 1 rawvideo, 2 mpeg4, 3 libx264; ext 0 mkv, 1 mp4, 2 avi, 3 nut
+    "ffv1-mkv": head(0, 0) + steady,
+    "raw-nut-rgb": head(1, 3, ffmt=0, w=7, h=5) + steady,
+    "mpeg4-avi-bf": head(2, 2, w=32, h=24, extra=1) + steady,
+    "x264-mp4-nv12": head(3, 1, ffmt=6, w=18, h=10) + steady,
+    "x264-mkv-rgb48-10bit": head(3, 0, fmt=7, ffmt=2, w=9, h=9) + steady,
+    "mpeg4-mp4-backwards": head(2, 1, extra=1) + bytes([0, 0, 1, 0, 0, 0, 2, 0, 3, 0, 3, 0, 0, 0, 4, 0]),
+    "ffv1-mkv-repeat": head(0, 0) + bytes([0, 0, 1, 0, 2, 0, 2, 0]),
+    "ffv1-nut-sizechange": head(0, 3) + bytes([0, 0, 1, 0, 8, 0x55, 2, 0, 0, 0, 3, 0]),
+    "ffv1-mkv-formatchange": head(0, 0, ffmt=4) + bytes([0, 0, 1, 0, 16, 0x30, 2, 0]),
+    "mpeg4-avi-int64max": head(2, 2) + bytes([0, 0, 1, 0, 4, 0, 2, 0, 0, 0, 3, 0]),
+    "raw-mkv-int64min": head(1, 0) + bytes([5, 0, 1, 0, 6, 0, 2, 0, 0, 0, 3, 0]),
+    "ffv1-mp4-bigpts": head(0, 1) + bytes([7, 0x7f, 1, 0, 7, 0x7f, 2, 0, 1, 9, 3, 0]),
+    "mpeg4-nut-frametb": head(2, 3, tb=(1, 90000)) + bytes([32, 1, 1, 0, 33, 200, 2, 0, 32, 9, 3, 0]),
+    "x264-mp4-abort": head(3, 1, abort=1) + steady,
+    "ffv1-mkv-renamefails": head(0, 0, dirpath=1) + steady,
+    "ffv1-mkv-declared": head(0, 0, w=0xc0 | 8, h=0xc0 | 8, declared=1) + bytes([0, 0, 1, 0, 128, 0, 2, 0]),
+    "raw-avi-notb": head(1, 2, ftb=(0, 0), tb=(1, 30)) + steady,
+    "ffv1-mkv-badtb": head(0, 0, tb=(-1, 25)) + steady,
+    "mpeg4-avi-nullframe": head(2, 2) + bytes([64, 0, 0, 0, 0, 0, 1, 0, 64, 0, 0, 0]),
+    "x264-mkv-badoption": head(3, 0, extra=3) + steady,
+    "mpeg4-mkv-gop1": head(2, 0, extra=2, ffmt=1) + steady,
+    "empty-close": head(0, 0),
+}
+for name, data in cases.items():
+    open(os.path.join(out, "encode", name), "wb").write(data)
+EOF
+
+# fuzz_args: byte 0 the command (0 probe, 1 frames, 2 decode, 3 validate,
+# 4 sheet, 5 index, 6 bench), then its arguments separated by NUL bytes.
+mkdir -p "$out/args"
+/usr/bin/python3 - "$out" <<'EOF'
+import os, sys
+out = sys.argv[1]
+cases = {
+    "probe-json": (0, ["--json", "--count", "in.mkv"]),
+    "probe-hwaccel": (0, ["--hwaccel"]),
+    "frames-stream": (1, ["--stream", "1", "--threads=2", "in.mp4"]),
+    "decode-start": (2, ["-o", "out/frame-%06d.png", "--start", "1.5", "--frames", "3", "in.mkv"]),
+    "decode-start-frame": (2, ["--start-frame=7", "-n", "1", "-f", "yuv420p10", "-o", "x.y4m", "in.avi"]),
+    "decode-raw": (2, ["-oout.raw", "--format", "p010", "--queue", "4096", "--policy", "drop", "-q", "in.ts"]),
+    "decode-bad": (2, ["--frames", "-1", "--start", "nan", "--start-frame", "99999999999999999999", "in"]),
+    "decode-hw": (2, ["--hw", "auto", "--no-autorotate", "--progress", "-", "--", "-in.mkv"]),
+    "validate-seeks": (3, ["--seeks", "50", "--seed", "3", "--json", "in.mkv"]),
+    "sheet": (4, ["--cols", "4", "--rows", "3", "-w", "640", "-o", "s.jpg", "in.mkv"]),
+    "index-save": (5, ["--save", "i.kzi", "--load", "i.kzi", "-j", "in.mp4"]),
+    "bench": (6, ["--frames", "100", "--json", "--format", "rgb48", "in.mkv"]),
+    "help": (2, ["--help"]),
+    "ambiguous": (2, ["--st", "1", "--format=", "--frames=1=2", "in"]),
+}
+for name, (cmd, args) in cases.items():
+    open(os.path.join(out, "args", name), "wb").write(bytes([cmd]) + b"\0".join(a.encode() for a in args))
+EOF
+
 du -sh "$out"

@@ -58,44 +58,58 @@ static const char usage[] =
     "  --late-ms N         drop a frame more than N ms after its time (default: one\n"
     "                      frame duration)\n"
     "  --speed X           playback speed factor (default 1)\n"
-    "  --frames N          play at most N frames\n"
+    "  -n, --frames N      play at most N frames\n"
     "  --duration S        play at most S seconds of the file\n"
-    "  --threads N         decoding threads (default 0 = one per core)\n"
-    "  --size WxH          window size (default: the video's, fitted to the screen) or,\n"
-    "                      with --headless --render, the offscreen target's size\n"
+    "  --size WxH          window size (default: the video's, as shown: turned when\n"
+    "                      autorotate turns it) or, with --headless --render, the\n"
+    "                      offscreen target's size\n"
     "  --render            --headless gl: also draw each frame into an offscreen FBO\n"
     "  --hold-last         window: keep showing the last frame until quit\n"
     "  --snapshot FILE     write what was last drawn (window or FBO) as a PNG\n"
     "  --start-paused      window: open it and wait for space or Enter before playing\n"
     "                      anything (for scripts that type keys; Enter only starts, so\n"
     "                      a script may repeat it; wall_s counts from the start)\n"
+    "  --autorotate        turn frames as the display matrix says (kzv probe: Rotation),\n"
+    "                      as ffplay does (the default); the window, the textures and\n"
+    "                      --verify's frames have the turned size\n"
+    "  --no-autorotate     keep the coded orientation\n"
+    "  --stream N          play container stream N (kzv probe lists them; default:\n"
+    "                      the best video stream)\n"
+    "  --threads N         decoding threads (default 0 = one per core)\n"
+    "  --hw NAME           hardware decoding: auto, cuda, vaapi, … (software when\n"
+    "                      unavailable; kzv probe --hwaccel lists them)\n"
+    "  -h, --help          show this help\n"
     "Prints one line of JSON: decoded, presented, dropped, uploaded, released,\n"
     "mismatches, late_ms_mean, late_ms_max, and a breakdown: dropped_late,\n"
     "dropped_queue, discarded (queued when a seek came), verified, max_diff, errors,\n"
     "seeks, pauses, paused_s (finished pauses), last_pts (of the last frame shown;\n"
-    "-1 for none), wall_s, uploader, path, format (the pixel format uploaded).\n"
+    "-1 for none), wall_s, uploader, path, format (the pixel format uploaded),\n"
+    "stream (the container stream played), width and height (of the frames\n"
+    "uploaded, as shown).\n"
     "Exit: 0 ok, 1 --verify mismatches or unreleased textures, 2 usage, 3 input error.\n";
 
 typedef struct play {
     const char *cmd, *path;
-    /* options */
+    cli_input in;         /* FILE, --stream, --threads, --hw, --[no-]autorotate */
+    /* play's own options */
     bool headless, fast, verify, use_gl, yuv, render, hold_last, start_paused;
     int queue;
     kzv_queue_policy policy;
     double late_ms, speed, duration;
-    long long frames, threads;
+    long long frames;
     int size_w, size_h;
     const char *snapshot;
 
     const kzv_video_info *info;
-    double dar;
+    double dar;           /* display aspect ratio of the picture as shown (turned) */
+    int turn;             /* gl: degrees clockwise the renderer turns the textures */
     kzv_processor *proc;
     kzv_uploader *up;
     play_renderer *rend;
     play_window *win;
     bool quit;
     bool waiting_start;   /* --start-paused, before the first space */
-    double t0;            /* kzv_now() when playback started (wall_s) */
+    double t0;            /* cli_now() when playback started (wall_s) */
     int err;              /* the decoder's error (< 0), or 0 */
 
     /* pauses typed (the start hold is not one) */
@@ -125,6 +139,14 @@ typedef struct play {
 #if defined(KZV_PLAY_HAVE_GL) && defined(KZV_HAVE_SDL)
 #define PLAY_WINDOW 1
 #endif
+
+/* The size of a w×h texture as shown (turned by pl->turn). */
+static void shown_size(const play *pl, int w, int h, int *sw, int *sh)
+{
+    bool swap = pl->turn == 90 || pl->turn == 270;
+    *sw = swap ? h : w;
+    *sh = swap ? w : h;
+}
 
 /* ---- verification ------------------------------------------------------- */
 
@@ -228,7 +250,7 @@ static void verify_frame(play *pl, const kzv_frame *f, kzv_texture t)
         pl->max_diff = diff;
     if (diff > tol) {
         if (pl->mismatches < 5)
-            kzv_errorf(pl->cmd, "--verify: frame %lld differs by %d levels", (long long)f->frame_index,
+            cli_errorf(pl->cmd, "--verify: frame %lld differs by %d levels", (long long)f->frame_index,
                        diff);
         pl->mismatches++;
     }
@@ -250,7 +272,7 @@ static void hold_start(play *pl, bool hold)
 {
     kzv_processor_pause(pl->proc, hold);
     pl->waiting_start = hold;
-    pl->t0 = kzv_now();
+    pl->t0 = cli_now();
     if (!hold)
         fprintf(stderr, "kzv play: started\n");
 }
@@ -261,14 +283,14 @@ static void redraw(play *pl)
     int w, h;
     play_window_size(pl->win, &w, &h);
     unsigned name = pl->cur ? kzv_gl_texture_name(pl->up, pl->cur) : 0;
-    play_renderer_draw(pl->rend, name, pl->cur_w, pl->cur_h, pl->dar, w, h);
+    play_renderer_draw(pl->rend, name, pl->cur_w, pl->cur_h, pl->turn, pl->dar, w, h);
     pl->drawn = true;
 }
 
 static void toggle_pause(play *pl)
 {
     bool pause = !kzv_processor_paused(pl->proc);
-    double now = kzv_now();
+    double now = cli_now();
     if (pause) {
         pl->pauses++;
         pl->pause_at = now;
@@ -342,10 +364,15 @@ static void handle_frame(play *pl, kzv_frame *f, kzv_texture t)
         verify_frame(pl, f, t);
 #ifdef KZV_PLAY_HAVE_GL
     if (pl->rend && !pl->win) {       /* --headless --render: draw into the FBO now */
-        int w = pl->size_w ? pl->size_w : f->width, h = pl->size_h ? pl->size_h : f->height;
+        int w, h;
+        shown_size(pl, f->width, f->height, &w, &h);
+        if (pl->size_w) {
+            w = pl->size_w;
+            h = pl->size_h;
+        }
         if (play_renderer_bind_fbo(pl->rend, w, h) == KZV_OK) {
             play_renderer_draw(pl->rend, kzv_gl_texture_name(pl->up, t), f->width, f->height,
-                               pl->dar, w, h);
+                               pl->turn, pl->dar, w, h);
             pl->drawn = true;
         }
     }
@@ -408,60 +435,66 @@ static bool parse_double(const char *s, double min, double *out)
 static int setup_output(play *pl)
 {
     if (!pl->use_gl)
-        return kzv_uploader_create_memory(&pl->up) == KZV_OK ? KZV_EXIT_OK : KZV_EXIT_INPUT;
+        return kzv_uploader_create_memory(&pl->up) == KZV_OK ? CLI_EXIT_OK : CLI_EXIT_INPUT;
     kzv_gl_settings gs;
     kzv_gl_default_settings(&gs);
     gs.path = pl->yuv ? KZV_GL_PATH_YUV : KZV_GL_PATH_RGB;
     if (!pl->headless) {
 #ifdef PLAY_WINDOW
-        int w = pl->size_w ? pl->size_w : pl->info->width;
-        int h = pl->size_h ? pl->size_h : pl->info->height;
-        if (!pl->size_w && pl->dar > 0)
+        int w, h;
+        shown_size(pl, pl->info->width, pl->info->height, &w, &h);
+        if (pl->size_w) {
+            w = pl->size_w;
+            h = pl->size_h;
+        } else if (pl->dar > 0) {
             w = (int)lround(h * pl->dar);
+        }
         char msg[512];
         if (play_window_open(&pl->win, w, h, msg, sizeof(msg)) < 0) {
-            kzv_errorf(pl->cmd, "%s (use --headless to play without a window)", msg);
-            return KZV_EXIT_INPUT;
+            cli_errorf(pl->cmd, "%s (use --headless to play without a window)", msg);
+            return CLI_EXIT_INPUT;
         }
         gs.use_current_context = true;
         int err = kzv_uploader_create_gl(&pl->up, &gs);
         if (err < 0) {
-            kzv_errorf(pl->cmd, "cannot use the window's GL context: %s", kzv_strerror(err));
-            return KZV_EXIT_INPUT;
+            cli_errorf(pl->cmd, "cannot use the window's GL context: %s", kzv_strerror(err));
+            return CLI_EXIT_INPUT;
         }
         if (play_renderer_create(&pl->rend, play_window_is_gles(pl->win)) < 0)
-            return KZV_EXIT_INPUT;
+            return CLI_EXIT_INPUT;
         redraw(pl);
         play_window_swap(pl->win);
-        return KZV_EXIT_OK;
+        return CLI_EXIT_OK;
 #else
-        kzv_errorf(pl->cmd, "this kzv was built without SDL2%s: no window; use --headless",
+        cli_errorf(pl->cmd, "this kzv was built without SDL2%s: no window; use --headless",
 #ifdef KZV_PLAY_HAVE_GL
                    ""
 #else
                    " and GL"
 #endif
         );
-        return KZV_EXIT_INPUT;
+        return CLI_EXIT_INPUT;
 #endif
     }
     int err = kzv_uploader_create_gl(&pl->up, &gs);
     if (err < 0) {
-        kzv_errorf(pl->cmd, "cannot create the gl uploader: %s (try --uploader memory)",
+        cli_errorf(pl->cmd, "cannot create the gl uploader: %s (try --uploader memory)",
                    kzv_strerror(err));
-        return KZV_EXIT_INPUT;
+        return CLI_EXIT_INPUT;
     }
 #ifdef KZV_PLAY_HAVE_GL
     if (pl->render || pl->snapshot) {
         if (kzv_gl_make_current(pl->up) < 0 || play_renderer_create(&pl->rend, true) < 0)
-            return KZV_EXIT_INPUT;
+            return CLI_EXIT_INPUT;
     }
 #endif
-    return KZV_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 static void print_json(play *pl, double wall)
 {
+    int w, h;
+    shown_size(pl, pl->info->width, pl->info->height, &w, &h);
     kzv_processor_stats st;
     kzv_processor_get_stats(pl->proc, &st);
     int64_t dropped = st.dropped_late + st.dropped;
@@ -469,7 +502,8 @@ static void print_json(play *pl, double wall)
            "\"released\":%lld,\"mismatches\":%lld,\"late_ms_mean\":%.3f,\"late_ms_max\":%.3f,"
            "\"dropped_late\":%lld,\"dropped_queue\":%lld,\"discarded\":%lld,\"verified\":%lld,"
            "\"max_diff\":%d,\"errors\":%lld,\"seeks\":%lld,\"wall_s\":%.3f,\"uploader\":\"%s\","
-           "\"path\":\"%s\",\"format\":\"%s\",\"pauses\":%lld,\"paused_s\":%.3f,\"last_pts\":%.6f}\n",
+           "\"path\":\"%s\",\"format\":\"%s\",\"pauses\":%lld,\"paused_s\":%.3f,\"last_pts\":%.6f,"
+           "\"stream\":%d,\"width\":%d,\"height\":%d}\n",
            (long long)st.decoded, (long long)pl->presented, (long long)dropped,
            (long long)st.uploaded, (long long)st.released, (long long)pl->mismatches,
            pl->presented ? 1000.0 * pl->late_sum / (double)pl->presented : 0.0,
@@ -477,11 +511,19 @@ static void print_json(play *pl, double wall)
            (long long)(st.discarded + pl->abandoned), (long long)pl->verified, pl->max_diff,
            (long long)st.errors, (long long)st.seeks, wall, pl->use_gl ? "gl" : "memory",
            pl->yuv ? "yuv" : "rgb", kzv_pixfmt_name(pl->info->format),
-           (long long)pl->pauses, pl->paused_total, pl->have_pts ? pl->cur_pts : -1.0);
+           (long long)pl->pauses, pl->paused_total, pl->have_pts ? pl->cur_pts : -1.0,
+           pl->info->stream_index, w, h);
     fflush(stdout);
 }
 
-/* Open the processor (decoder, queue, clock) with play's options. */
+/* Open the processor (decoder, queue, clock) with play's options.
+ * Autorotate: the memory uploader gets frames the decoder has turned
+ * (settings.autorotate). The gl uploader gets them as coded, and play's
+ * renderer turns them when it draws (window, --render, --snapshot): the GPU's
+ * YUV conversion takes the chroma samples where the coded orientation sites
+ * them (left-sited 4:2:0 and 4:2:2), which a turned subsampled picture no
+ * longer matches (colours half a pixel off at every chroma edge); and 4:2:2
+ * could not be turned by 90 degrees at all. */
 static int open_processor(play *pl)
 {
     kzv_processor_settings ps;
@@ -492,7 +534,6 @@ static int open_processor(play *pl)
      * --verify's RGB24 reference converts the same decoded planes on the
      * CPU, so the two conversions start from the same samples. */
     ps.decoder.format = pl->yuv ? KZV_PIXFMT_YUV_AUTO : KZV_PIXFMT_RGB24;
-    ps.decoder.threads = (int)pl->threads;
     ps.queue.capacity = pl->queue;
     /* --fast: no clock, and a queue that never drops (it would otherwise
      * drop whatever the presenter has not taken yet) */
@@ -504,28 +545,37 @@ static int open_processor(play *pl)
     /* 0 means "one frame duration" to the processor: --late-ms 0 asks for
      * no slack at all, which is a nanosecond */
     ps.late_threshold = pl->late_ms < 0 ? 0 : pl->late_ms > 0 ? pl->late_ms / 1000.0 : 1e-9;
-    int err = kzv_processor_open(&pl->proc, pl->path, NULL, &ps);
-    if (err < 0) {
-        const char *msg = kzv_decoder_last_error(NULL);
-        if (msg && *msg)
-            kzv_errorf(pl->cmd, "%s", msg);
-        else
-            kzv_errorf(pl->cmd, "%s: %s", pl->path, kzv_strerror(err));
-        return KZV_EXIT_INPUT;
-    }
+    bool draw_turned = pl->use_gl && pl->in.autorotate;
+    if (draw_turned)
+        pl->in.autorotate = false;   /* for the reference decoder too */
+    int rc = cli_open_processor(&pl->in, &ps, &pl->proc);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     pl->info = kzv_processor_info(pl->proc);
+    int rot = pl->info->rotation;
+    if (draw_turned && (rot == 90 || rot == 180 || rot == 270))
+        pl->turn = rot;
+    else if (draw_turned && rot)
+        cli_warnf(pl->cmd, "%s: cannot turn the picture by %d degrees: shown as coded",
+                  pl->path, rot);
     kzv_rational sar = pl->info->sample_aspect_ratio;
-    if (sar.num > 0 && sar.den > 0 && pl->info->height > 0)
+    if (sar.num > 0 && sar.den > 0 && pl->info->height > 0) {
         pl->dar = (double)pl->info->width * sar.num / ((double)pl->info->height * sar.den);
+        if (pl->turn == 90 || pl->turn == 270)
+            pl->dar = 1.0 / pl->dar;
+    }
     if (pl->verify && pl->use_gl && pl->yuv) {
+        /* the same stream decoded to RGB24 on the CPU (software, one thread) */
         kzv_decoder_settings ds = ps.decoder;
         ds.format = KZV_PIXFMT_RGB24;
-        ds.threads = 1;
-        pl->ref = kzv_open_or_report(pl->cmd, pl->path, &ds);
+        cli_input in = pl->in;
+        in.threads = 1;
+        in.hw = NULL;
+        pl->ref = cli_open_decoder(&in, &ds);
         if (!pl->ref)
-            return KZV_EXIT_INPUT;
+            return CLI_EXIT_INPUT;
     }
-    return KZV_EXIT_OK;
+    return CLI_EXIT_OK;
 }
 
 /* Present frames until the end, an error or quit. */
@@ -561,14 +611,30 @@ static void play_loop(play *pl)
 
 int cmd_play(int argc, char **argv)
 {
-    static const kzv_opt opts[] = {
-        { "headless", 0, false }, { "fast", 0, false }, { "verify", 0, false },        /* 0-2 */
-        { "uploader", 0, true }, { "gl-path", 0, true }, { "queue", 0, true },         /* 3-5 */
-        { "policy", 0, true }, { "late-ms", 0, true }, { "speed", 0, true },           /* 6-8 */
-        { "frames", 'n', true }, { "duration", 0, true }, { "threads", 0, true },      /* 9-11 */
-        { "size", 0, true }, { "render", 0, false }, { "hold-last", 0, false },        /* 12-14 */
-        { "snapshot", 0, true }, { "help", 'h', false }, { "start-paused", 0, false }, /* 15-17 */
-        { 0 },
+    enum {
+        OPT_HEADLESS = CLI_OPT_FIRST_OWN, OPT_FAST, OPT_VERIFY, OPT_UPLOADER, OPT_GL_PATH,
+        OPT_QUEUE, OPT_POLICY, OPT_LATE_MS, OPT_SPEED, OPT_DURATION, OPT_SIZE, OPT_RENDER,
+        OPT_HOLD_LAST, OPT_SNAPSHOT, OPT_START_PAUSED,
+    };
+    static const struct option opts[] = {
+        { "headless", no_argument, NULL, OPT_HEADLESS },
+        { "fast", no_argument, NULL, OPT_FAST },
+        { "verify", no_argument, NULL, OPT_VERIFY },
+        { "uploader", required_argument, NULL, OPT_UPLOADER },
+        { "gl-path", required_argument, NULL, OPT_GL_PATH },
+        { "queue", required_argument, NULL, OPT_QUEUE },
+        { "policy", required_argument, NULL, OPT_POLICY },
+        { "late-ms", required_argument, NULL, OPT_LATE_MS },
+        { "speed", required_argument, NULL, OPT_SPEED },
+        { "frames", required_argument, NULL, 'n' },
+        { "duration", required_argument, NULL, OPT_DURATION },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "render", no_argument, NULL, OPT_RENDER },
+        { "hold-last", no_argument, NULL, OPT_HOLD_LAST },
+        { "snapshot", required_argument, NULL, OPT_SNAPSHOT },
+        { "start-paused", no_argument, NULL, OPT_START_PAUSED },
+        CLI_LONGOPT_THREADS, CLI_LONGOPT_HW, CLI_LONGOPT_STREAM, CLI_LONGOPT_AUTOROTATE,
+        CLI_LONGOPT_HELP, { 0 },
     };
     play pl_, *pl = &pl_;
     memset(pl, 0, sizeof(*pl));
@@ -581,94 +647,91 @@ int cmd_play(int argc, char **argv)
     pl->frames = -1;
     const char *v;
     long long n;
-    kzv_args a;
-    kzv_args_init(&a, argc, argv);
+    cli_args a;
+    cli_args_init(&a, argc, argv, opts);
     pl->cmd = a.cmd;
-    for (int r; (r = kzv_args_next(&a, opts, &v)) != -2;) {
+    cli_input_init(&pl->in, a.cmd);
+    pl->in.autorotate = true;   /* as ffplay: frames as they are meant to be shown */
+    for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
         switch (r) {
-        case -3: return KZV_EXIT_USAGE;
-        case -1:
-            if (pl->path)
-                return kzv_usage_error(a.cmd, "more than one FILE given");
-            pl->path = v;
-            break;
-        case 0: pl->headless = true; break;
-        case 1: pl->fast = true; break;
-        case 2: pl->verify = true; break;
-        case 3:
+        case CLI_ERR: return CLI_EXIT_USAGE;
+        case OPT_HEADLESS: pl->headless = true; break;
+        case OPT_FAST: pl->fast = true; break;
+        case OPT_VERIFY: pl->verify = true; break;
+        case OPT_UPLOADER:
             if (!strcmp(v, "gl")) pl->use_gl = true;
             else if (!strcmp(v, "memory")) pl->use_gl = false;
-            else return kzv_usage_error(a.cmd, "--uploader must be gl or memory, not '%s'", v);
+            else return cli_usage_error(a.cmd, "--uploader must be gl or memory, not '%s'", v);
             break;
-        case 4:
+        case OPT_GL_PATH:
             if (!strcmp(v, "yuv")) pl->yuv = true;
             else if (!strcmp(v, "rgb")) pl->yuv = false;
-            else return kzv_usage_error(a.cmd, "--gl-path must be rgb or yuv, not '%s'", v);
+            else return cli_usage_error(a.cmd, "--gl-path must be rgb or yuv, not '%s'", v);
             break;
-        case 5:
-            if (!kzv_parse_int(v, 1, 1024, &n))
-                return kzv_usage_error(a.cmd, "--queue needs a number from 1 to 1024, not '%s'", v);
+        case OPT_QUEUE:
+            if (!cli_parse_int(v, 1, 1024, &n))
+                return cli_usage_error(a.cmd, "--queue needs a number from 1 to 1024, not '%s'", v);
             pl->queue = (int)n;
             break;
-        case 6:
+        case OPT_POLICY:
             if (!strcmp(v, "drop") || !strcmp(v, "drop-oldest")) pl->policy = KZV_QUEUE_DROP_OLDEST;
             else if (!strcmp(v, "block")) pl->policy = KZV_QUEUE_BLOCK;
-            else return kzv_usage_error(a.cmd, "--policy must be drop or block, not '%s'", v);
+            else return cli_usage_error(a.cmd, "--policy must be drop or block, not '%s'", v);
             break;
-        case 7:
+        case OPT_LATE_MS:
             if (!parse_double(v, 0, &pl->late_ms))
-                return kzv_usage_error(a.cmd, "--late-ms needs a number >= 0, not '%s'", v);
+                return cli_usage_error(a.cmd, "--late-ms needs a number >= 0, not '%s'", v);
             break;
-        case 8:
+        case OPT_SPEED:
             if (!parse_double(v, 1e-3, &pl->speed) || pl->speed > 1000)
-                return kzv_usage_error(a.cmd, "--speed needs a number from 0.001 to 1000, not '%s'", v);
+                return cli_usage_error(a.cmd, "--speed needs a number from 0.001 to 1000, not '%s'", v);
             break;
-        case 9:
-            if (!kzv_parse_int(v, 1, INT64_MAX, &pl->frames))
-                return kzv_usage_error(a.cmd, "--frames needs a number >= 1, not '%s'", v);
+        case 'n':
+            if (!cli_parse_int(v, 1, INT64_MAX, &pl->frames))
+                return cli_usage_error(a.cmd, "--frames needs a number >= 1, not '%s'", v);
             break;
-        case 10:
+        case OPT_DURATION:
             if (!parse_double(v, 1e-6, &pl->duration))
-                return kzv_usage_error(a.cmd, "--duration needs a number of seconds > 0, not '%s'", v);
+                return cli_usage_error(a.cmd, "--duration needs a number of seconds > 0, not '%s'", v);
             break;
-        case 11:
-            if (!kzv_parse_int(v, 0, 1024, &pl->threads))
-                return kzv_usage_error(a.cmd, "--threads needs a number from 0 to 1024, not '%s'", v);
-            break;
-        case 12:
+        case OPT_SIZE:
             if (!parse_size(v, &pl->size_w, &pl->size_h))
-                return kzv_usage_error(a.cmd, "--size needs WxH, not '%s'", v);
+                return cli_usage_error(a.cmd, "--size needs WxH, not '%s'", v);
             break;
-        case 13: pl->render = true; break;
-        case 14: pl->hold_last = true; break;
-        case 15: pl->snapshot = v; break;
-        case 16: fputs(usage, stdout); return KZV_EXIT_OK;
-        case 17: pl->start_paused = true; break;
+        case OPT_RENDER: pl->render = true; break;
+        case OPT_HOLD_LAST: pl->hold_last = true; break;
+        case OPT_SNAPSHOT: pl->snapshot = v; break;
+        case OPT_START_PAUSED: pl->start_paused = true; break;
+        case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
+        default:   /* --threads, --hw, --stream, --[no-]autorotate */
+            if (cli_input_option(&pl->in, r, v) < 0)
+                return CLI_EXIT_USAGE;
         }
     }
-    if (!pl->path)
-        return kzv_usage_error(a.cmd, "no FILE given");
+    if (cli_one_file(&a, &pl->path, true))
+        return CLI_EXIT_USAGE;
+    pl->in.path = pl->path;
     if (!pl->use_gl && !pl->headless)
-        return kzv_usage_error(a.cmd, "--uploader memory needs --headless (a window draws with gl)");
+        return cli_usage_error(a.cmd, "--uploader memory needs --headless (a window draws with gl)");
     if (!pl->use_gl && (pl->render || pl->snapshot))
-        return kzv_usage_error(a.cmd, "--render and --snapshot need --uploader gl");
+        return cli_usage_error(a.cmd, "--render and --snapshot need --uploader gl");
     if (pl->hold_last && pl->headless)
-        return kzv_usage_error(a.cmd, "--hold-last needs a window");
+        return cli_usage_error(a.cmd, "--hold-last needs a window");
     if (pl->start_paused && (pl->headless || pl->fast))
-        return kzv_usage_error(a.cmd, "--start-paused needs a window and the clock (not --headless or --fast)");
+        return cli_usage_error(a.cmd, "--start-paused needs a window and the clock (not --headless or --fast)");
 
     int rc = open_processor(pl);
-    if (rc == KZV_EXIT_OK)
+    if (rc == CLI_EXIT_OK)
         rc = setup_output(pl);
-    if (rc == KZV_EXIT_OK && (kzv_processor_set_uploader(pl->proc, pl->up) < 0 ||
+    if (rc == CLI_EXIT_OK && (kzv_processor_set_uploader(pl->proc, pl->up) < 0 ||
                               kzv_processor_start(pl->proc) < 0)) {
-        kzv_errorf(a.cmd, "cannot start the decode thread");
-        rc = KZV_EXIT_INPUT;
+        cli_errorf(a.cmd, "cannot start the decode thread");
+        rc = CLI_EXIT_INPUT;
     }
-    if (rc != KZV_EXIT_OK)
+    if (rc != CLI_EXIT_OK)
         goto out;
 
-    pl->t0 = kzv_now();
+    pl->t0 = cli_now();
     if (pl->start_paused) {
         hold_start(pl, true);
         unsigned long xid = 0;
@@ -681,7 +744,7 @@ int cmd_play(int argc, char **argv)
             fprintf(stderr, "kzv play: waiting for space to start\n");
     }
     play_loop(pl);
-    double wall = kzv_now() - pl->t0;
+    double wall = cli_now() - pl->t0;
 #ifdef PLAY_WINDOW
     if (pl->win && pl->hold_last) {
         if (!pl->quit)
@@ -701,15 +764,18 @@ int cmd_play(int argc, char **argv)
 #endif
         if (!pl->win && pl->cur) {
             kzv_gl_make_current(pl->up);
-            w = pl->size_w ? pl->size_w : pl->cur_w;
-            h = pl->size_h ? pl->size_h : pl->cur_h;
+            shown_size(pl, pl->cur_w, pl->cur_h, &w, &h);
+            if (pl->size_w) {
+                w = pl->size_w;
+                h = pl->size_h;
+            }
             if (play_renderer_bind_fbo(pl->rend, w, h) == KZV_OK)
                 play_renderer_draw(pl->rend, kzv_gl_texture_name(pl->up, pl->cur), pl->cur_w,
-                                   pl->cur_h, pl->dar, w, h);
+                                   pl->cur_h, pl->turn, pl->dar, w, h);
         }
         if (!pl->cur || w <= 0 || play_renderer_snapshot(w, h, pl->snapshot) < 0) {
-            kzv_errorf(a.cmd, "cannot write the snapshot %s", pl->snapshot);
-            rc = KZV_EXIT_INPUT;
+            cli_errorf(a.cmd, "cannot write the snapshot %s", pl->snapshot);
+            rc = CLI_EXIT_INPUT;
         }
     }
 #endif
@@ -721,14 +787,14 @@ int cmd_play(int argc, char **argv)
     kzv_processor_get_stats(pl->proc, &st);
     if (pl->err) {
         const char *msg = kzv_processor_last_error(pl->proc);
-        kzv_errorf(a.cmd, "%s: %s", pl->path, msg[0] ? msg : kzv_strerror(pl->err));
-        rc = KZV_EXIT_INPUT;
+        cli_errorf(a.cmd, "%s: %s", pl->path, msg[0] ? msg : kzv_strerror(pl->err));
+        rc = CLI_EXIT_INPUT;
     } else if (pl->mismatches || st.uploaded != st.released || live != 0 || st.errors) {
         if (st.uploaded != st.released || live)
-            kzv_errorf(a.cmd, "%lld textures uploaded, %lld released, %lld still live",
+            cli_errorf(a.cmd, "%lld textures uploaded, %lld released, %lld still live",
                        (long long)st.uploaded, (long long)st.released, (long long)live);
-        if (rc == KZV_EXIT_OK)
-            rc = KZV_EXIT_CHECK;
+        if (rc == CLI_EXIT_OK)
+            rc = CLI_EXIT_CHECK;
     }
 out:
     /* the processor first: it must not outlive the uploader it uses */

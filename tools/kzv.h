@@ -234,33 +234,6 @@ int cli_font_draw(uint8_t *rgb, int stride, int img_w, int img_h, int x, int y,
 /* Width in pixels of `text` at `scale`. */
 int cli_font_text_width(const char *text, int scale);
 
-/* ---- the names tools/cmd_play.c and tools/play*.c still use ------------
- * The player is being rewritten on another branch; until it moves to the
- * cli_ names above it keeps the old parser (args_legacy.c) and these aliases. */
-#define KZV_EXIT_OK    CLI_EXIT_OK
-#define KZV_EXIT_CHECK CLI_EXIT_CHECK
-#define KZV_EXIT_USAGE CLI_EXIT_USAGE
-#define KZV_EXIT_INPUT CLI_EXIT_INPUT
-#define kzv_usage_error cli_usage_error
-#define kzv_errorf      cli_errorf
-#define kzv_parse_int   cli_parse_int
-#define kzv_now         cli_now
-typedef struct kzv_opt {
-    const char *long_name;
-    char short_name;
-    bool has_arg;
-} kzv_opt;
-typedef struct kzv_args {
-    int argc; char **argv;
-    int pos;
-    bool no_more_opts;
-    const char *cmd;
-} kzv_args;
-void kzv_args_init(kzv_args *a, int argc, char **argv);
-int kzv_args_next(kzv_args *a, const kzv_opt *opts, const char **value);
-kzv_decoder *kzv_open_or_report(const char *cmd, const char *path,
-                                const kzv_decoder_settings *s);
-
 /* ---- sheet text (sheet_text.c): a real font, or the bitmap one -------- */
 typedef struct cli_text cli_text;
 /* fontconfig's sans-serif fonts through FreeType; NULL when this build has

@@ -16,9 +16,11 @@
  * context current on the calling thread (GLES 3 or desktop GL >= 3.3). */
 typedef struct play_renderer play_renderer;
 int play_renderer_create(play_renderer **out, bool gles);
-/* Clear the target (w×h pixels, black) and draw `tex` (its size tw×th,
- * display aspect `dar` (0 = tw/th)) centred and letterboxed. */
-void play_renderer_draw(play_renderer *r, unsigned tex, int tw, int th, double dar, int w, int h);
+/* Clear the target (w×h pixels, black) and draw `tex` (its size tw×th)
+ * turned `turn` degrees clockwise (0, 90, 180, 270), centred and letterboxed
+ * with the display aspect `dar` of the turned picture (0 = its pixel size's). */
+void play_renderer_draw(play_renderer *r, unsigned tex, int tw, int th, int turn, double dar,
+                        int w, int h);
 /* Offscreen target: an RGBA8 FBO of w×h (made on first use, resized). */
 int play_renderer_bind_fbo(play_renderer *r, int w, int h);
 /* Read the bound framebuffer (w×h, bottom-up in GL) to a top-down RGB24 frame and write a PNG. */

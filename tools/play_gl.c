@@ -20,16 +20,23 @@
 
 struct play_renderer {
     GLuint prog, vao;
-    GLint u_tex;
+    GLint u_tex, u_turn;
     GLuint fbo, fbo_tex;
     int fbo_w, fbo_h;
 };
 
+/* `turn`: degrees clockwise the texture is turned on screen (0, 90, 180,
+ * 270): the shown picture's (u, v) comes from the texture at (v, 1 - u) for
+ * 90, (1 - v, u) for 270, (1 - u, 1 - v) for 180, as the decoder's
+ * autorotate turns frames. */
 static const char vs_body[] =
+    "uniform int turn;\n"
     "out vec2 uv;\n"
     "void main() {\n"
     "    vec2 p = vec2(float((gl_VertexID & 1) * 2 - 1), float((gl_VertexID >> 1) * 2 - 1));\n"
-    "    uv = vec2((p.x + 1.0) * 0.5, (1.0 - p.y) * 0.5);   /* texture row 0 = top */\n"
+    "    vec2 s = vec2((p.x + 1.0) * 0.5, (1.0 - p.y) * 0.5);   /* row 0 = top */\n"
+    "    uv = turn == 90 ? vec2(s.y, 1.0 - s.x) : turn == 270 ? vec2(1.0 - s.y, s.x)\n"
+    "       : turn == 180 ? vec2(1.0) - s : s;\n"
     "    gl_Position = vec4(p, 0.0, 1.0);\n"
     "}\n";
 static const char fs_body[] =
@@ -88,12 +95,14 @@ int play_renderer_create(play_renderer **out, bool gles)
     }
     r->prog = prog;
     r->u_tex = glGetUniformLocation(prog, "tex");
+    r->u_turn = glGetUniformLocation(prog, "turn");
     glGenVertexArrays(1, &r->vao);
     *out = r;
     return KZV_OK;
 }
 
-void play_renderer_draw(play_renderer *r, unsigned tex, int tw, int th, double dar, int w, int h)
+void play_renderer_draw(play_renderer *r, unsigned tex, int tw, int th, int turn, double dar,
+                        int w, int h)
 {
     glViewport(0, 0, w, h);
     glDisable(GL_SCISSOR_TEST);
@@ -103,6 +112,11 @@ void play_renderer_draw(play_renderer *r, unsigned tex, int tw, int th, double d
     glClear(GL_COLOR_BUFFER_BIT);
     if (!tex || tw <= 0 || th <= 0 || w <= 0 || h <= 0)
         return;
+    if (turn == 90 || turn == 270) {   /* the shown picture's size */
+        int t = tw;
+        tw = th;
+        th = t;
+    }
     if (!(dar > 0))
         dar = (double)tw / th;
     int vw = w, vh = h;
@@ -118,6 +132,7 @@ void play_renderer_draw(play_renderer *r, unsigned tex, int tw, int th, double d
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, tex);
     glUniform1i(r->u_tex, 0);
+    glUniform1i(r->u_turn, turn);
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
     glBindTexture(GL_TEXTURE_2D, 0);
     glBindVertexArray(0);

@@ -42,61 +42,70 @@ def rate_alone(counter, seconds=0.3):
     return (counter.n - n0) / (time.perf_counter() - t0)
 
 
-def rate_during(counter, call):
-    n0, t0 = counter.n, time.perf_counter()
-    call()
-    dt = time.perf_counter() - t0
-    return (counter.n - n0) / dt, dt
-
-
-def check_releases(call):
+def check_releases(run, setup=lambda: None, rounds=40, enough=0.25):
+    """run(setup()) in rounds until the runs took `enough` seconds in all
+    (each round's setup untimed, so that a fast machine gets more rounds of
+    real work rather than a call too short to tell), counting only while a
+    run is in C."""
     with Counter() as c:
         alone = rate_alone(c)
-        during, dt = rate_during(c, call)
+        counted, dt = 0, 0.0
+        for _ in range(rounds):
+            arg = setup()
+            n0, t0 = c.n, time.perf_counter()
+            run(arg)
+            dt += time.perf_counter() - t0
+            counted += c.n - n0
+            if dt >= enough:
+                break
         alone = max(alone, rate_alone(c))
-    assert dt > 0.05, "the call was too short to tell"
-    assert during > 0.05 * alone, f"counter ran at {during:.0f}/s during a {dt:.2f} s call, {alone:.0f}/s alone"
+    assert dt > 0.05, f"{rounds} rounds took {dt:.3f} s: too short to tell"
+    during = counted / dt
+    assert during > 0.05 * alone, f"counter ran at {during:.0f}/s during {dt:.2f} s of calls, {alone:.0f}/s alone"
+
+
+def fresh_decoder(path, scanned=True):
+    d = kzv.VideoDecoder(path, threads=1)
+    if scanned:
+        len(d)
+    return d
 
 
 def test_batch_releases_gil(media):
-    with kzv.VideoDecoder(media("seek_longgop.mp4"), threads=1) as d:
-        len(d)
-        check_releases(lambda: d[0:288])
+    path = media("seek_longgop.mp4")
+    check_releases(lambda d: (d[0:288], d.close()), lambda: fresh_decoder(path))
 
 
 def test_index_scan_and_seek_release_gil(media):
-    raw = open(media("seek_longgop.mp4"), "rb").read()
-    # Fresh decoders, each with its index already scanned: a decoder keeps
+    # A fresh decoder each round, its index already scanned: a decoder keeps
     # recent frames and parked decoding positions, so seeks repeated on one
     # decoder get too quick to measure.
-    decoders = [kzv.VideoDecoder(media("seek_longgop.mp4"), threads=1) for _ in range(8)]
-    try:
-        for d in decoders:
-            len(d)
-        check_releases(lambda: [d.seek(t) for d in decoders for t in (11.9, 0.0, 11.5, 6.0, 11.9)])
-    finally:
-        for d in decoders:
-            d.close()
-    def scans():
-        for _ in range(20):
-            with kzv.VideoDecoder(raw, threads=1) as d2:
-                len(d2)
-    check_releases(scans)
+    path = media("seek_longgop.mp4")
+    check_releases(lambda d: ([d.seek(t) for t in (11.9, 0.0, 11.5, 6.0, 11.9)], d.close()),
+                   lambda: fresh_decoder(path))
+    raw = open(path, "rb").read()
+
+    def scan(_):
+        with kzv.VideoDecoder(raw, threads=1) as d2:
+            len(d2)
+    check_releases(scan)
 
 
 def test_iteration_releases_gil(media):
-    with kzv.VideoDecoder(media("seek_longgop.mp4"), threads=1) as d:
-        check_releases(lambda: sum(1 for _ in d))
+    path = media("seek_longgop.mp4")
+    check_releases(lambda d: (sum(1 for _ in d), d.close()), lambda: fresh_decoder(path, scanned=False))
 
 
 def test_queue_wait_releases_gil():
     q = kzv.FrameQueue()
-    check_releases(lambda: q.dequeue(timeout=0.3))
+    check_releases(lambda _: q.dequeue(timeout=0.3))
 
 
 def test_processor_run_releases_gil(media):
-    with kzv.VideoFrameProcessor(media("seek_longgop.mp4"), threads=1) as p:
-        check_releases(lambda: p.process_all_frames(lambda f, t: None))
+    def run(p):
+        with p:
+            p.process_all_frames(lambda f, t: None)
+    check_releases(run, lambda: kzv.VideoFrameProcessor(media("seek_longgop.mp4"), threads=1))
 
 
 def test_parallel_decoders(media):

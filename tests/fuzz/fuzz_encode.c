@@ -25,7 +25,7 @@
  *      bit 7: settings-size frame
  *   b  argument, c: pixel seed, d: colour (range, matrix)
  * Output goes to a private directory under /dev/shm (else $TMPDIR or /tmp),
- * emptied after every run and removed at exit. Seeds: tests/fuzz/corpus/encode. */
+ * made for each run and removed after it. Seeds: tests/fuzz/corpus/encode. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,25 +62,24 @@ static void remove_dir(void)
         closedir(d);
 }
 
-static void cleanup_at_exit(void)
+/* Empty the run's directory and remove it (libFuzzer ends with _Exit, so
+ * nothing is left for an atexit handler: each run makes its own). */
+static void drop_dir(void)
 {
     remove_dir();
     rmdir(dir);
+    dir[0] = 0;
 }
 
 static int make_dir(void)
 {
-    if (dir[0])
-        return 0;
     const char *bases[3] = { "/dev/shm", getenv("TMPDIR"), "/tmp" };
     for (int i = 0; i < 3; i++) {
         if (!bases[i])
             continue;
         snprintf(dir, sizeof(dir), "%s/kzv-fuzz-encode-XXXXXX", bases[i]);
-        if (mkdtemp(dir)) {
-            atexit(cleanup_at_exit);
+        if (mkdtemp(dir))
             return 0;
-        }
     }
     dir[0] = 0;
     return -1;
@@ -187,7 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             broken("open failed but returned an encoder", path);
         if (exists(tmp))
             broken("failed open left its temporary file", tmp);
-        remove_dir();
+        drop_dir();
         return 0;
     }
     (void)kzv_encoder_last_error(e);
@@ -290,6 +289,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r < 0 && (is_file(path) || exists(tmp)))
             broken("failed close left a finished-looking file", path);
     }
-    remove_dir();
+    drop_dir();
     return 0;
 }

@@ -229,7 +229,9 @@ int cli_output_open(cli_output *o)
 
 void cli_output_remove(const cli_output *o)
 {
-    if ((o->kind == CLI_OUT_RAW && strcmp(o->name, "-")) || o->kind == CLI_OUT_Y4M)
+    struct stat sb;   /* a regular file only: never /dev/null or a FIFO (we may be root) */
+    if (((o->kind == CLI_OUT_RAW && strcmp(o->name, "-")) || o->kind == CLI_OUT_Y4M) &&
+        stat(o->name, &sb) == 0 && S_ISREG(sb.st_mode))
         unlink(o->name);
 }
 

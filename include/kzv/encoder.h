@@ -19,7 +19,9 @@
  * ("<path>.<pid>.partial") and renamed to `path` only when
  * kzv_encoder_close() has written everything: a failed or aborted job never
  * leaves a file that looks finished (kzv_encoder_abort() and a failing close
- * delete the temporary file).
+ * delete the temporary file). A `path` that already exists and is not a
+ * regular file (/dev/null, a FIFO, a device) is written directly, as a
+ * stream (not seekable), and never renamed over or deleted.
  *
  * Timing: each frame's own timestamp (pts_ts in its time_base) is written as
  * it is, rescaled only when the output's time base differs; frames are never

@@ -19,7 +19,8 @@
  * presentation time; where that is impossible the join fails.
  *
  * The output is written under a temporary name beside it and renamed when
- * complete: a failed join never leaves a file that looks finished.
+ * complete: a failed join never leaves a file that looks finished (an
+ * existing device or FIFO, such as /dev/null, is written directly).
  *
  * Thread-safety: kzv_join() may run in several threads at once (on different
  * outputs); kzv_join_last_error() is per thread.

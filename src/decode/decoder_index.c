@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/staging.h"
 #include "decode/decoder_internal.h"
 #include "decode/index_io.h"
 #include "decode/segments.h"
@@ -73,8 +74,7 @@ int kzv_decoder_save_index(kzv_decoder *d, const char *path)
     if (err < 0)
         return err;
     uint8_t *buf = malloc(size);
-    size_t tmp_len = strlen(path) + 32;
-    char *tmp = malloc(tmp_len);
+    char *tmp = kzv_staging_name(path);
     FILE *f = NULL;
     if (!buf || !tmp) {
         err = kzv_dec_fail(d, KZV_ENOMEM, "%s: out of memory saving the index", path);
@@ -82,7 +82,6 @@ int kzv_decoder_save_index(kzv_decoder *d, const char *path)
     }
     if ((err = kzv_decoder_export_index(d, buf, size, &size)) < 0)
         goto end;
-    snprintf(tmp, tmp_len, "%s.part-%ld", path, (long)getpid());
     f = fopen(tmp, "wb");
     if (!f) {
         err = kzv_dec_fail(d, KZV_EIO, "%s: cannot write: %s", tmp, strerror(errno));
@@ -90,12 +89,12 @@ int kzv_decoder_save_index(kzv_decoder *d, const char *path)
     }
     bool ok = fwrite(buf, 1, size, f) == size;
     ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
+    ok = (fsync(fileno(f)) == 0 || kzv_staging_direct(tmp, path)) && ok;   /* /dev/null cannot sync */
     ok = fclose(f) == 0 && ok;
     f = NULL;
-    if (!ok || rename(tmp, path) < 0) {
+    if (!ok || kzv_staging_commit(tmp, path) < 0) {
         err = kzv_dec_fail(d, KZV_EIO, "%s: cannot write the index: %s", path, strerror(errno));
-        unlink(tmp);
+        kzv_staging_discard(tmp, path);
         goto end;
     }
     err = KZV_OK;

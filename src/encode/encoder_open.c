@@ -12,6 +12,7 @@
 
 #include "core/abi.h"
 #include "encode/encoder_internal.h"
+#include "core/staging.h"
 
 static _Thread_local char open_err[1024];
 
@@ -102,7 +103,7 @@ static int open_fail(kzv_encoder *e, int code, const char *fmt, ...)
     if (e) {
         if (e->mux && e->mux->pb) {
             kzv_enc_file_close(&e->mux->pb);
-            unlink(e->tmp_path);
+            kzv_staging_discard(e->tmp_path, e->path);
         }
         free_encoder(e);
     }
@@ -200,11 +201,9 @@ int kzv_encoder_open(kzv_encoder **out, const char *path, const kzv_encoder_sett
         for (size_t i = 0; ok && i < n; i++)
             e->options[i] = dup_or_null(settings->options[i], &ok);
     }
-    size_t tl = strlen(path) + 40;
-    e->tmp_path = malloc(tl);
+    e->tmp_path = kzv_staging_name(path);
     if (!ok || !e->tmp_path)
         return open_fail(e, KZV_ENOMEM, "out of memory");
-    snprintf(e->tmp_path, tl, "%s.%ld.partial", path, (long)getpid());
     e->s.codec = e->codec_name;
     e->s.preset = e->preset;
     e->s.container = e->container;
@@ -275,8 +274,7 @@ void kzv_encoder_abort(kzv_encoder **pe)
     *pe = NULL;
     if (e->mux && e->mux->pb)
         kzv_enc_file_close(&e->mux->pb);
-    if (e->tmp_path)
-        unlink(e->tmp_path);
+    kzv_staging_discard(e->tmp_path, e->path);
     free_encoder(e);
 }
 
@@ -304,7 +302,7 @@ int kzv_encoder_close(kzv_encoder **pe)
         if (r < 0)
             err = kzv_enc_fail(e, kzv_enc_status(r), "finishing %s failed: %s", e->path, ENC_AVERR(r));
     }
-    if (err == KZV_OK && rename(e->tmp_path, e->path) != 0)
+    if (err == KZV_OK && kzv_staging_commit(e->tmp_path, e->path) != 0)
         err = kzv_enc_fail(e, KZV_EIO, "cannot rename %s to %s: %s", e->tmp_path, e->path, strerror(errno));
     if (err < 0) {
         snprintf(open_err, sizeof(open_err), "%s", e->err[0] ? e->err : kzv_strerror(err));

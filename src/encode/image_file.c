@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kzv/common.h"
 #include "image_file.h"
+#include "core/staging.h"
 
 static int encode(enum AVCodecID id, AVFrame *in, int qscale, AVPacket *pkt)
 {
@@ -37,19 +37,17 @@ static int encode(enum AVCodecID id, AVFrame *in, int qscale, AVPacket *pkt)
 
 static int write_whole(const char *path, const AVPacket *pkt)
 {
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
+    char *tmp = kzv_staging_name(path);
     if (!tmp)
         return KZV_ENOMEM;
-    snprintf(tmp, len, "%s.%ld.partial", path, (long)getpid());
     int err = KZV_EIO;
     FILE *fp = fopen(tmp, "wb");
     if (fp) {
         bool ok = fwrite(pkt->data, 1, (size_t)pkt->size, fp) == (size_t)pkt->size;
-        if (fclose(fp) == 0 && ok && rename(tmp, path) == 0)
+        if (fclose(fp) == 0 && ok && kzv_staging_commit(tmp, path) == 0)
             err = KZV_OK;
         else
-            unlink(tmp);
+            kzv_staging_discard(tmp, path);
     }
     free(tmp);
     return err;

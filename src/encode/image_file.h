@@ -13,7 +13,8 @@
  * The file appears whole or not at all: the bytes go to "PATH.PID.partial",
  * renamed over `path` once written and closed (as the video encoder does), and
  * removed on any failure, so a full disk never leaves a truncated image with
- * the finished name.
+ * the finished name (a device such as /dev/null is written directly:
+ * staging.h).
  * @return KZV_OK, KZV_EUNSUPPORTED (no such encoder, or it refused the picture),
  *         KZV_EIO, KZV_ENOMEM. */
 int kzv_image_file_encode(enum AVCodecID id, AVFrame *in, int qscale, const char *path);

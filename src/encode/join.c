@@ -19,6 +19,7 @@
 #include "core/abi.h"
 #include "decode/input.h"
 #include "encode/encoder_internal.h"
+#include "core/staging.h"
 
 static _Thread_local char t_err[1024];
 
@@ -292,11 +293,9 @@ static int setup_output(join *j, const char *output)
             return fail(KZV_ENOMEM, "out of memory");
         av_dict_set(&j->out->metadata, "encoder", NULL, 0);
     }
-    size_t len = strlen(output) + 32;
-    j->tmp = av_malloc(len);
+    j->tmp = kzv_staging_name(output);
     if (!j->tmp)
         return fail(KZV_ENOMEM, "out of memory");
-    snprintf(j->tmp, len, "%s.%ld.partial", output, (long)getpid());
     if (!(j->out->oformat->flags & AVFMT_NOFILE) && (ret = kzv_enc_file_open(&j->out->pb, j->tmp)) < 0)
         return fail(KZV_EIO, "%s: cannot create: %s", j->tmp, AVERR(ret));
     if ((ret = avformat_write_header(j->out, NULL)) < 0)
@@ -429,7 +428,7 @@ static int finish(join *j, const char *output)
         if ((ret = kzv_enc_file_close(&j->out->pb)) < 0 || bad)
             return fail(KZV_EIO, "%s: write failed: %s", j->tmp, AVERR(bad ? AVERROR(EIO) : ret));
     }
-    if (rename(j->tmp, output) < 0)
+    if (kzv_staging_commit(j->tmp, output) < 0)
         return fail(KZV_EIO, "%s: cannot rename to %s: %s", j->tmp, output, strerror(errno));
     return KZV_OK;
 }
@@ -483,9 +482,9 @@ end:
             kzv_enc_file_close(&j.out->pb);
         avformat_free_context(j.out);
     }
-    if (err < 0 && j.tmp)
-        unlink(j.tmp);
-    av_free(j.tmp);
+    if (err < 0)
+        kzv_staging_discard(j.tmp, output);
+    free(j.tmp);
     av_free(j.src_map);
     avcodec_parameters_free(&j.first);
     av_free(j.dts);

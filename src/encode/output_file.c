@@ -4,9 +4,11 @@
  * whitelist fails to allocate (ffio_fdopen() frees it with avio_closep(),
  * then ffio_open_whitelist() calls ffurl_close() on it again: a jump through
  * freed memory), and leaks on other allocation failures; both found by the
- * allocation-failure tests (tests/faults, "encode"). The output is always a
- * plain file (the temporary name), so FFmpeg's protocol layer brings nothing. */
+ * allocation-failure tests (tests/faults, "encode"). The output is a plain
+ * file (the temporary name) or a device or FIFO written directly (staging.h),
+ * so FFmpeg's protocol layer brings nothing. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -59,15 +61,20 @@ int kzv_enc_file_open(AVIOContext **pb, const char *path)
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         return AVERROR(errno);
+    struct stat sb;
+    bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
     uint8_t *buf = av_malloc(OUT_BUFFER);
     AVIOContext *c = buf ? avio_alloc_context(buf, OUT_BUFFER, 1, (void *)(intptr_t)fd, NULL, out_write, out_seek)
                          : NULL;
     if (!c) {
         av_free(buf);
         close(fd);
-        unlink(path);
+        if (regular)
+            unlink(path);       /* never a device: /dev/null is written directly (staging.h) */
         return AVERROR(ENOMEM);
     }
+    if (!regular)
+        c->seekable = 0;        /* a FIFO or device: muxers write as to a pipe, as FFmpeg's file protocol does */
     *pb = c;
     return 0;
 }

@@ -2,11 +2,13 @@
  * outliving their decoder, and the PNG writer (round trip through ffmpeg).
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core_util.h"
 #include "ktest.h"
@@ -38,6 +40,27 @@ static int partial_files(void)
     if (d)
         closedir(d);
     return n;
+}
+
+/* Reads a FIFO to its end, counting bytes and keeping the first 8. */
+typedef struct fifo_reader {
+    const char *path;
+    size_t bytes;
+    uint8_t head[8];
+} fifo_reader;
+
+static void *read_fifo(void *arg)
+{
+    fifo_reader *r = arg;
+    int fd = open(r->path, O_RDONLY);
+    uint8_t buf[4096];
+    for (ssize_t n; fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0; r->bytes += (size_t)n)
+        if (r->bytes < sizeof(r->head))
+            memcpy(r->head + r->bytes, buf, sizeof(r->head) - r->bytes < (size_t)n ? sizeof(r->head) - r->bytes
+                                                                                  : (size_t)n);
+    if (fd >= 0)
+        close(fd);
+    return NULL;
 }
 
 static int png_roundtrip(const kzv_frame *f, const char *ffpix, int bpp, const char *label)
@@ -266,6 +289,20 @@ int main(void)
     KT_REQUIRE(mkdir(png, 0755) == 0, "mkdir %s", png);
     KT_CHECK(kzv_frame_write_image(a, png) == KZV_EIO, "JPEG over a directory not EIO");
     KT_CHECK(partial_files() == 0, "%d partial files left in %s", partial_files(), kt_tmpdir());
+    /* A FIFO (or a device: /dev/null) is written directly, never renamed
+     * over: as root that would replace the node with a regular file. */
+    snprintf(png, sizeof(png), "%s/pipe.png", kt_tmpdir());
+    KT_REQUIRE(mkfifo(png, 0600) == 0, "mkfifo %s", png);
+    fifo_reader rd = { .path = png };
+    pthread_t reader;
+    KT_REQUIRE(pthread_create(&reader, NULL, read_fifo, &rd) == 0, "reader thread");
+    int werr = kzv_frame_write_png(a, png);
+    pthread_join(reader, NULL);
+    struct stat sb;
+    KT_CHECK(werr == KZV_OK && rd.bytes > 8 && !memcmp(rd.head, "\x89PNG", 4),
+             "PNG into a FIFO: %s, %zu bytes read", kzv_strerror(werr), rd.bytes);
+    KT_CHECK(stat(png, &sb) == 0 && S_ISFIFO(sb.st_mode), "the FIFO was replaced by the PNG");
+    KT_CHECK(partial_files() == 0, "a partial file was made for a FIFO");
     kzv_frame_unref(&a);
 
     return kt_finish();

@@ -91,4 +91,14 @@ D10=$($PY -c "import numpy as n,sys; a=n.fromfile(sys.argv[1],n.uint16).astype(i
 check "flat RGB48 -> 10-bit: within 0.5 of a code (max difference $D10 codes)" [ "$D10" -eq 0 ]
 same "flat 10-bit: tags kept" "tv,bt2020nc" "$(ffprobe -v error -select_streams v:0 -show_entries stream=color_space,color_range -of csv=p=0 "$TMP/flat10_out.mkv")"
 
+# A FIFO output (as /dev/null, a device) is written directly, as a stream:
+# never renamed over (as root that replaced /dev/null with a regular file).
+mkfifo "$TMP/pipe.mkv"
+cat "$TMP/pipe.mkv" >"$TMP/from_pipe.mkv" &
+expect_rc 0 "into a FIFO" transcode --preset ultrafast -q "$SRC" "$TMP/pipe.mkv"
+wait
+check "the FIFO is still a FIFO" [ -p "$TMP/pipe.mkv" ]
+same "into a FIFO: every pts, as in the source" "$WANT_PTS" "$(pts_list "$TMP/from_pipe.mkv")"
+check "into a FIFO: no partial file" [ -z "$(ls "$TMP" | grep partial)" ]
+
 finish

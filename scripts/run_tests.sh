@@ -8,7 +8,8 @@
 # Usage: scripts/run_tests.sh BUILD_DIR FIXTURES_DIR [asan] [tsan]
 set -uo pipefail
 # Nothing here reads standard input (Meson's compiler probe runs
-# `cc -E -v -`, which would preprocess whatever the caller's stdin holds).
+# `cc -E -v -`, which preprocesses whatever stdin holds: once a PNG, when an
+# image writer had renamed its file over /dev/null, fixed since).
 exec </dev/null
 build=$1; fixtures=$2; shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,12 +26,7 @@ t_stage=$(date +%s)
 stage_done() { times+=("$1 $(( $(date +%s) - t_stage )) s"); t_stage=$(date +%s); }
 run_suite() {  # dir label [meson setup args…]
   local dir=$1 label=$2; shift 2
-  # One retry: once (2026-12-02, a fresh clone on a busy 2-core machine) the
-  # TSan setup died inside Meson's compiler probe with a UnicodeDecodeError
-  # on the compiler's own output, and passed when run again.
-  if [ ! -f "$dir/build.ninja" ] && ! meson setup "$dir" "$@" >"$dir.setup.log" 2>&1; then
-    tail -5 "$dir.setup.log"; echo "[$label] meson setup failed; trying once more"
-    rm -rf "$dir"
+  if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$@" >/dev/null || { echo "[$label] meson setup failed"; failed=$((failed+1)); return; }
   fi
   "$(dirname "$0")/reconfigure.sh" "$dir" || { echo "[$label] meson reconfigure failed"; failed=$((failed+1)); return; }

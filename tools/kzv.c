@@ -40,8 +40,9 @@ static void print_help(FILE *fp)
         fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fputs("\nRun 'kzv COMMAND --help' for a command's options. Options shared by the\n"
           "commands that open FILE: --stream N (the video stream to use; kzv probe lists\n"
-          "them), --threads N, --hw NAME; decode and sheet also --no-autorotate, -q and\n"
-          "--progress FILE|- (frames and validate: -q, --progress).\n"
+          "them), --threads N, --hw NAME; decode, sheet and play also --no-autorotate\n"
+          "(they turn frames as the display matrix says unless told not to); decode and\n"
+          "sheet -q and --progress FILE|- (frames and validate: -q, --progress).\n"
           "Exit status: 0 ok, 1 a check failed (validate), 2 usage error, including\n"
           "impossible requests (a start past the end, --frames 0, an unknown --hw\n"
           "device type), 3 input or output error (cannot open, read, decode, write).\n", fp);

@@ -210,7 +210,8 @@ typedef void (*kzv_frame_free_fn)(void *opaque);
  * @param desc    the picture: data[], stride[] (> 0, at least a row's bytes),
  *                width, height, format (not NONE or YUV_AUTO), and the timing
  *                and colour fields to carry (pts_ts, time_base, pts, duration,
- *                frame_index, keyframe, color; all copied). Borrowed for the
+ *                frame_index, keyframe, color, interlaced, top_field_first,
+ *                repeat_pict; all copied). Borrowed for the
  *                call only.
  * @param free_fn called with `opaque` when the frame's last reference goes
  *                (the memory must stay valid and unchanged until then); may be NULL.

@@ -91,16 +91,7 @@ int kzv_scaler_run(kzv_scaler *s, const kzv_frame *in, kzv_frame **out)
     const uint8_t *sp[4] = { in->data[0], in->data[1], in->data[2], in->data[3] };
     const int ss[4] = { in->stride[0], in->stride[1], in->stride[2], in->stride[3] };
     sws_scale(s->sws, sp, ss, 0, in->height, o->data, o->stride);
-    o->pts = in->pts;
-    o->duration = in->duration;
-    o->pts_ts = in->pts_ts;
-    o->time_base = in->time_base;
-    o->frame_index = in->frame_index;
-    o->keyframe = in->keyframe;
-    o->color = in->color;
-    o->interlaced = in->interlaced;
-    o->top_field_first = in->top_field_first;
-    o->repeat_pict = in->repeat_pict;
+    kzv_frame_copy_props(o, in);
     *out = o;
     return KZV_OK;
 }

@@ -361,13 +361,21 @@ int kzv_frame_wrap(kzv_frame **out, const kzv_frame *desc, kzv_frame_free_fn fre
     f->width = desc->width;
     f->height = desc->height;
     f->format = desc->format;
-    f->pts = desc->pts;
-    f->duration = desc->duration;
-    f->pts_ts = desc->pts_ts;
-    f->time_base = desc->time_base;
-    f->frame_index = desc->frame_index;
-    f->keyframe = desc->keyframe;
-    f->color = desc->color;
+    kzv_frame_copy_props(f, desc);
     *out = f;
     return KZV_OK;
+}
+
+void kzv_frame_copy_props(kzv_frame *dst, const kzv_frame *src)
+{
+    dst->pts = src->pts;
+    dst->duration = src->duration;
+    dst->pts_ts = src->pts_ts;
+    dst->time_base = src->time_base;
+    dst->frame_index = src->frame_index;
+    dst->keyframe = src->keyframe;
+    dst->color = src->color;
+    dst->interlaced = src->interlaced;
+    dst->top_field_first = src->top_field_first;
+    dst->repeat_pict = src->repeat_pict;
 }

@@ -40,6 +40,12 @@ int kzv_frame_new_empty(kzv_frame **out, int width, int height);
  * laid out by kzv_frame_layout(). Timing fields are left unknown. */
 int kzv_frame_wrap_buffer(kzv_frame **out, AVBufferRef *buf, int width, int height, kzv_pixfmt fmt);
 
+/* Copy what describes a picture but is not its pixels or geometry — timing
+ * (pts, duration, pts_ts, time_base, frame_index, keyframe), colour and the
+ * field flags — from `src` to the frame `dst` that a stage just made from it
+ * (scaled, turned, filtered, copied). */
+void kzv_frame_copy_props(kzv_frame *dst, const kzv_frame *src);
+
 /* Passthrough: a frame showing the planes of the decoded `src` as they are
  * (pointers and strides as decoded, no copy), holding references on its
  * buffers. `fmt` must describe src's layout exactly (the caller checks the

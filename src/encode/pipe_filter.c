@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/frame_internal.h"
 #include "kzv/common.h"
 #include "encode/pipe_filter.h"
 
@@ -249,13 +250,7 @@ int kzv_pipe_filter_run(kzv_pipe_filter *p, const kzv_frame *in, kzv_frame **out
         e = KZV_EIO;
         goto fail;
     }
-    o->pts = in->pts;
-    o->duration = in->duration;
-    o->pts_ts = in->pts_ts;
-    o->time_base = in->time_base;
-    o->frame_index = in->frame_index;
-    o->keyframe = in->keyframe;
-    o->color = in->color;
+    kzv_frame_copy_props(o, in);
     p->frames++;
     *out = o;
     return KZV_OK;

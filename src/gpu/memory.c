@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/frame_internal.h"
 #include "kzv/uploader.h"
 #include "core/thread.h"
 #include "gpu/texmap.h"
@@ -41,16 +42,7 @@ static int copy_frame(const kzv_frame *src, kzv_frame **out)
         for (int y = 0; y < rows; y++)
             memcpy(d + (size_t)y * (size_t)dst->stride[p], s + (size_t)y * (size_t)src->stride[p], row);
     }
-    dst->pts = src->pts;
-    dst->duration = src->duration;
-    dst->pts_ts = src->pts_ts;
-    dst->time_base = src->time_base;
-    dst->frame_index = src->frame_index;
-    dst->keyframe = src->keyframe;
-    dst->color = src->color;
-    dst->interlaced = src->interlaced;
-    dst->top_field_first = src->top_field_first;
-    dst->repeat_pict = src->repeat_pict;
+    kzv_frame_copy_props(dst, src);
     *out = dst;
     return KZV_OK;
 }

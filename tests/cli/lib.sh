@@ -91,6 +91,17 @@ finish() {
            ! grep -E '^SUMMARY: ThreadSanitizer' "$r" | grep -qv -E '\(/(usr/)?lib/'; then
             continue
         fi
+        # A leak report whose every allocation frame past the allocator lies
+        # in "<unknown module>" is code that was unloaded before exit: Mesa's
+        # llvmpipe (JIT code, dlclose()d driver parts) reallocs 128 + 2x56
+        # bytes so under ASan, timing-dependent (tests/play/meson.build).
+        # kzv's own code is never unloaded and always symbolised, so a leak
+        # with any kzv (or other named) frame still fails.
+        if grep -q 'ERROR: LeakSanitizer' "$r" && ! grep -q 'ERROR: AddressSanitizer' "$r" &&
+           ! grep -E '^ +#[1-9][0-9]* ' "$r" | grep -qv '(<unknown module>)'; then
+            echo "note: LeakSanitizer report from unloaded code only, not counted ($(basename "$r"))"
+            continue
+        fi
         fail "sanitizer report from a kzv run ($(basename "$r")):"
         sed 's/^/    /' "$r" | head -60
     done

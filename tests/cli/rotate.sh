@@ -6,18 +6,7 @@
 ffmpeg -v error -f lavfi -i testsrc2=size=64x48:rate=25 -t 0.2 -c:v libx264 -pix_fmt yuv420p \
     -y "$TMP/plain.mp4"
 patch_matrix() {   # CW OUT: a tkhd display matrix for CW degrees clockwise
-    /usr/bin/python3 - "$TMP/plain.mp4" "$2" "$1" <<'PY'
-import struct, sys
-data = bytearray(open(sys.argv[1], "rb").read())
-cw, w, h, one = int(sys.argv[3]), 64 << 16, 48 << 16, 0x10000
-m = {90: [0, one, 0, -one, 0, 0, h, 0, 0x40000000],
-     180: [-one, 0, 0, 0, -one, 0, w, h, 0x40000000],
-     270: [0, -one, 0, one, 0, 0, 0, w, 0x40000000]}[cw]
-i = data.find(b"tkhd")
-off = i - 4 + (60 if data[i + 4] == 1 else 48)
-data[off:off + 36] = struct.pack(">9i", *m)
-open(sys.argv[2], "wb").write(data)
-PY
+    /usr/bin/python3 "$(dirname "$0")/../media/rotate_mp4.py" "$TMP/plain.mp4" "$2" "$1" 64 48
 }
 for cw in 90 180 270; do
     f=$TMP/r$cw.mp4

@@ -14,18 +14,7 @@ mkclip() {  # mkclip OUT CW SIZE [FFMPEG-ARGS…]: a 10-frame clip shown turned 
     local out=$1 cw=$2 size=$3; shift 3
     ffmpeg -v error -f lavfi -i testsrc2=size=$size:rate=25 -frames:v 10 -c:v libx264 "$@" \
         -y "$TMP/plain.mp4" || return 1
-    /usr/bin/python3 - "$TMP/plain.mp4" "$out" "$cw" "${size%x*}" "${size#*x}" <<'PY'
-import struct, sys
-data = bytearray(open(sys.argv[1], "rb").read())
-cw, w, h, one = int(sys.argv[3]), int(sys.argv[4]) << 16, int(sys.argv[5]) << 16, 0x10000
-m = {90: [0, one, 0, -one, 0, 0, h, 0, 0x40000000],
-     180: [-one, 0, 0, 0, -one, 0, w, h, 0x40000000],
-     270: [0, -one, 0, one, 0, 0, 0, w, 0x40000000]}[cw]
-i = data.find(b"tkhd")
-off = i - 4 + (60 if data[i + 4] == 1 else 48)
-data[off:off + 36] = struct.pack(">9i", *m)
-open(sys.argv[2], "wb").write(data)
-PY
+    /usr/bin/python3 "$(dirname "$0")/../media/rotate_mp4.py" "$TMP/plain.mp4" "$out" "$cw" "${size%x*}" "${size#*x}"
 }
 size_is() { test "$(jget width)x$(jget height)" = "$1"; }
 # same_picture A.png B.png TOL: same size, pixels within TOL levels

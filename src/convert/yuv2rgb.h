@@ -71,7 +71,15 @@ typedef struct kzv_yuv2rgb_params {
     kzv_pixfmt out;         /**< KZV_PIXFMT_RGB24, RGBA or RGB48 */
     bool no_simd;           /**< force the plain C kernels (tests, debugging) */
     bool no_avx512;         /**< at most the AVX2 kernels (tests, benchmarks) */
+    /** Non-temporal (streaming) stores of the output rows, AVX-512 kernels:
+     *  0 = for outputs of KZV_YUV2RGB_STREAM_MIN bytes or more, 1 = always,
+     *  -1 = never. Same bytes either way. */
+    int stream_stores;
 } kzv_yuv2rgb_params;
+
+/** Output size from which stream_stores == 0 streams: above any core's L2,
+ *  where the consumer finds the rows in memory anyway. */
+#define KZV_YUV2RGB_STREAM_MIN ((size_t)4 << 20)
 
 /** Precomputed conversion; plain data, may be copied; const use is thread-safe. */
 typedef struct kzv_yuv2rgb {
@@ -88,6 +96,7 @@ typedef struct kzv_yuv2rgb {
     int bpp;                /**< output bytes per pixel */
     bool simd;              /**< AVX2 kernels in use */
     bool avx512;            /**< AVX-512 (BW, VBMI) kernels in use for the 8-bit outputs */
+    bool stream;            /**< their output rows stored around the cache (stream_stores) */
 } kzv_yuv2rgb;
 
 /** Fill *p with: BT.709, limited range, 8-bit 4:2:0 planar, RGB24 out, size 0x0. */

@@ -344,6 +344,64 @@ static void check_picture(pic *p, int matrix, int full, int top, int flat, int b
 }
 
 /* Semi-planar (NV12/P010-style, LSB and MSB aligned) equals planar. */
+/* Streaming stores (AVX-512, 64-byte aligned rows): the same bytes as the
+ * C kernels, nothing past the row, and chosen by size when left to init. */
+static int check_streaming(kzv_workers *pool)
+{
+    const int widths[] = { 64, 101, 333 };   /* one block; a block + AVX2 + C tail; several + tail */
+    const kzv_pixfmt fmts[] = { KZV_PIXFMT_RGB24, KZV_PIXFMT_RGBA };
+    for (int wi = 0; wi < 3; wi++)
+        for (int d = 8; d <= 10; d += 2)
+            for (int sub = 0; sub < 2; sub++)
+                for (int fi = 0; fi < 2; fi++) {
+                    int w = widths[wi], h = 37, sw = sub == 0, sh = sub == 0;
+                    pic p;
+                    pic_alloc(&p, w, h, d, sw, sh);
+                    pic_fill(&p, 0, 0, 0, 0);
+                    pic_pack(&p, 0, 0);
+                    kzv_yuv2rgb_params prm;
+                    kzv_yuv2rgb_default_params(&prm);
+                    prm.width = w; prm.height = h; prm.depth = d;
+                    prm.log2_chroma_w = sw; prm.log2_chroma_h = sh; prm.out = fmts[fi];
+                    size_t row = (size_t)w * (size_t)out_bpp(fmts[fi]);
+                    ptrdiff_t stride = (ptrdiff_t)((row + 64 + 63) & ~(size_t)63);   /* aligned, >= 64 spare */
+                    size_t size = (size_t)stride * (size_t)h;
+                    uint8_t *a = aligned_alloc(64, size), *b = kt_malloc(size);
+                    KT_REQUIRE(a, "out of memory");
+                    memset(a, 0xA5, size);
+                    memset(b, 0xA5, size);
+                    kzv_yuv2rgb cs, cc;
+                    prm.stream_stores = 1;
+                    KT_REQUIRE(kzv_yuv2rgb_init(&cs, &prm) == KZV_OK, "init");
+                    KT_CHECK(cs.stream == have_avx512, "stream_stores 1: stream %d with AVX-512 %d", cs.stream,
+                             have_avx512);
+                    prm.stream_stores = 0;
+                    prm.no_simd = true;
+                    KT_REQUIRE(kzv_yuv2rgb_init(&cc, &prm) == KZV_OK, "init");
+                    const uint8_t *src[3] = { p.buf[0], p.buf[1], p.buf[2] };
+                    KT_CHECK(kzv_yuv2rgb_convert(&cs, src, p.stride, a, stride, pool) == KZV_OK &&
+                             kzv_yuv2rgb_convert(&cc, src, p.stride, b, stride, NULL) == KZV_OK, "convert");
+                    KT_CHECK(memcmp(a, b, size) == 0, "streamed rows differ from the C kernel's (or their "
+                             "padding was written): %dx%d depth %d sub %d bpp %d", w, h, d, sub,
+                             out_bpp(fmts[fi]));
+                    configs++;
+                    free(a);
+                    free(b);
+                    pic_free(&p);
+                }
+    /* Left to init: by size. */
+    kzv_yuv2rgb c;
+    kzv_yuv2rgb_params prm;
+    kzv_yuv2rgb_default_params(&prm);
+    prm.width = 64; prm.height = 64;
+    KT_CHECK(kzv_yuv2rgb_init(&c, &prm) == KZV_OK && !c.stream, "a 64x64 frame streams");
+    prm.width = 3840; prm.height = 2160;
+    KT_CHECK(kzv_yuv2rgb_init(&c, &prm) == KZV_OK && c.stream == have_avx512, "a 4K frame: stream %d", c.stream);
+    prm.stream_stores = -1;
+    KT_CHECK(kzv_yuv2rgb_init(&c, &prm) == KZV_OK && !c.stream, "stream_stores -1 streams");
+    return 0;
+}
+
 static void check_semi_planar(kzv_workers *pool)
 {
     const int depths[] = { 8, 10, 12 };
@@ -753,6 +811,8 @@ int main(void)
            worst_flat8, worst_flat16);
 
     check_semi_planar(pool2);
+    if (check_streaming(pool2))
+        return kt_finish();
     check_all_codes(pool2);
     compare_swscale();
 

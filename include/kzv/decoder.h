@@ -247,7 +247,10 @@ typedef struct kzv_decoder_stats {
     int64_t frames_from_cache;/**< frames kzv_decoder_next() returned from the cache of
                                    recently returned frames (kept once an access goes
                                    back; at most 16 frames and 96 MiB of pixels) */
-    uint8_t reserved[40];     /**< zero; counters added later take their bytes from here */
+    int64_t packets_skipped;  /**< packets of pictures displayed before a seek target that no
+                                   picture refers to, left out of the codec (progressive
+                                   H.264); the codec skips the others itself */
+    uint8_t reserved[32];     /**< zero; counters added later take their bytes from here */
 } kzv_decoder_stats;
 
 /** One frame of the index, in display order (see kzv_decoder_get_index()).

@@ -57,6 +57,7 @@ struct kzv_decoder {
 
     AVFormatContext *fmt;
     AVCodecContext *dec;
+    int disposable;         /* how packets split into NAL units for kzv_disposable_packet() */
     struct AVBSFContext *unpack;  /* packed MPEG-4 B-frames (unpack.c); NULL for other streams */
     AVStream *st;
     AVPacket *pkt;

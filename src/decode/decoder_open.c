@@ -16,6 +16,7 @@
 
 #include "convert/rotate.h"
 #include "decode/decoder_internal.h"
+#include "decode/disposable.h"
 #include "core/abi.h"
 
 /* Default picture size limit (settings.max_pixels = 0): 8K × 8K. */
@@ -141,6 +142,7 @@ static int open_codec(kzv_decoder *d)
             code = KZV_EUNSUPPORTED;
         return kzv_dec_fail(d, code, "%s: cannot open %s decoder: %s", d->path, codec->name, AVERR(ret));
     }
+    d->disposable = kzv_disposable_setup(d->st->codecpar);
     snprintf(d->codec_name, sizeof(d->codec_name), "%s", avcodec_get_name(par->codec_id));
     snprintf(d->decoder_name, sizeof(d->decoder_name), "%s", codec->name);
     return KZV_OK;

@@ -10,6 +10,7 @@
 
 #include "convert/rotate.h"
 #include "decode/decoder_internal.h"
+#include "decode/disposable.h"
 #include "core/frame_internal.h"
 #include "core/satmath.h"
 
@@ -143,10 +144,18 @@ int kzv_dec_decode_one(kzv_decoder *d, AVFrame *out)
         }
         int64_t pkt_pts = d->pkt->pts != AV_NOPTS_VALUE ? d->pkt->pts : d->pkt->dts;
         /* Seeking: a non-reference picture displayed before the target is
-         * never needed, so the codec may drop it undecoded (per packet; frame
-         * threads pick the setting up at submission). */
-        d->dec->skip_frame = d->skip_before != AV_NOPTS_VALUE && d->pkt->pts != AV_NOPTS_VALUE &&
-                             d->pkt->pts < d->skip_before ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+         * never needed. Where the packet shows it, it is not sent at all
+         * (disposable.h); else the codec drops it undecoded (per packet;
+         * frame threads pick the setting up at submission). */
+        bool before = d->skip_before != AV_NOPTS_VALUE && d->pkt->pts != AV_NOPTS_VALUE &&
+                      d->pkt->pts < d->skip_before;
+        if (before && kzv_disposable_packet(d->disposable, d->pkt->data, d->pkt->size)) {
+            d->stats.packets_skipped++;
+            av_packet_unref(d->pkt);
+            continue;
+        }
+        d->disposable = kzv_disposable_watch(d->disposable, d->pkt->data, d->pkt->size);
+        d->dec->skip_frame = before ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
         t0 = now_ns();
         ret = avcodec_send_packet(d->dec, d->pkt);
         d->stats.decode_ns += now_ns() - t0;

@@ -16,11 +16,12 @@ build_pkgs=(gcc make pkg-config meson ninja-build python3
 # runtime build the libFuzzer targets; valgrind checks the integration tests;
 # Xvfb (+ xwd from x11-apps) shows kzv play's window in a test; xdotool
 # types its keys.
-# pytest runs the Python package's tests; Pillow is used by a seed snippet;
+# pytest runs the Python package's tests; Dask + distributed run kzv.dask's
+# (a LocalCluster of worker processes); Pillow is used by a seed snippet;
 # pip + meson-python test `pip install --no-build-isolation .`.
 test_pkgs=(valgrind libegl-mesa0 libgl1-mesa-dri clang libclang-rt-14-dev
            xvfb x11-apps xdotool
-           python3-pytest python3-pil python3-pip python3-mesonpy)
+           python3-pytest python3-dask python3-distributed python3-pil python3-pip python3-mesonpy)
 bench_pkgs=(python3-av python3-matplotlib time libffms2-dev)
 
 case "${1:-build}" in

@@ -65,12 +65,14 @@ static PyObject *scaler_call(kzvpy_Scaler *self, PyObject *args, PyObject *kwarg
     err = kzv_scaler_run(self->s, in, &out);
     Py_END_ALLOW_THREADS
     kzvpy_turns_give(&self->turns);
-    char why[160];
-    snprintf(why, sizeof(why), "cannot scale a %dx%d %s frame by %d", in->width, in->height,
-             kzv_pixfmt_name(in->format), kzv_scaler_factor(self->s));
-    kzv_frame_unref(&in);
-    if (err < 0)
+    if (err < 0) {
+        char why[160];
+        snprintf(why, sizeof(why), "cannot scale a %dx%d %s frame by %d", in->width, in->height,
+                 kzv_pixfmt_name(in->format), kzv_scaler_factor(self->s));
+        kzv_frame_unref(&in);
         return kzvpy_raise(err, why, NULL);
+    }
+    kzv_frame_unref(&in);
     return kzvpy_frame_new(out);
 }
 

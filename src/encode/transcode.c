@@ -201,8 +201,11 @@ static void unref_opaque(void *opaque)
     kzv_frame_unref(&f);
 }
 
-/* `out` with the timing of `in` (shifted for a cut), without touching out. */
-static int retime(tc *t, const kzv_frame *in, kzv_frame **out)
+/* `out` with the timing of `in` (shifted for a cut). `owned`: out is a
+ * frame only this thread holds (the scaler's or the filter's, just made),
+ * so its fields are set in place; else (a callback's frame, which its
+ * maker may still hold, or `in` itself) out is wrapped and left untouched. */
+static int retime(tc *t, const kzv_frame *in, kzv_frame **out, bool owned)
 {
     if (*out == in && t->shift_ts == 0)
         return KZV_OK;
@@ -214,6 +217,17 @@ static int retime(tc *t, const kzv_frame *in, kzv_frame **out)
     desc.frame_index = in->frame_index;
     desc.keyframe = in->keyframe;
     desc.color = in->color;
+    if (owned && *out != in) {
+        kzv_frame *f = *out;
+        f->pts_ts = desc.pts_ts;
+        f->time_base = desc.time_base;
+        f->pts = desc.pts;
+        f->duration = desc.duration;
+        f->frame_index = desc.frame_index;
+        f->keyframe = desc.keyframe;
+        f->color = desc.color;
+        return KZV_OK;
+    }
     kzv_frame *w = NULL;
     int r = kzv_frame_wrap(&w, &desc, unref_opaque, *out);
     if (r < 0) {
@@ -270,7 +284,7 @@ static int process_all(tc *t)
         } else {
             out = kzv_frame_ref(in);
         }
-        r = retime(t, in, &out);
+        r = retime(t, in, &out, !s->process && (t->filter || s->scale > 1));
         kzv_frame_unref(&in);
         if (r < 0)
             return fail(t, r, KZV_TRANSCODE_PROCESS, "out of memory");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -297,7 +298,16 @@ int main(void)
     pthread_t reader;
     KT_REQUIRE(pthread_create(&reader, NULL, read_fifo, &rd) == 0, "reader thread");
     int werr = kzv_frame_write_png(a, png);
-    pthread_join(reader, NULL);
+    /* A writer that never opens the FIFO (renaming something over it
+     * instead) leaves the reader blocked in open(): fail, don't hang. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30;
+    if (pthread_timedjoin_np(reader, NULL, &until) != 0) {
+        pthread_cancel(reader);
+        pthread_join(reader, NULL);
+        KT_CHECK(0, "nothing was written into the FIFO within 30 s");
+    }
     struct stat sb;
     KT_CHECK(werr == KZV_OK && rd.bytes > 8 && !memcmp(rd.head, "\x89PNG", 4),
              "PNG into a FIFO: %s, %zu bytes read", kzv_strerror(werr), rd.bytes);

@@ -69,3 +69,7 @@ start_xvfb() {
     trap 'kill $XPID 2>/dev/null; wait $XPID 2>/dev/null; rm -rf "$TMP"' EXIT
     ok "Xvfb on $DISPLAY"
 }
+
+# same_picture A.png B.png TOL [WxH]: same size (WxH when given), every
+# RGB24 sample within TOL levels (tests/media/same_picture.py).
+same_picture() { /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/../media/same_picture.py" "$@"; }

@@ -17,22 +17,6 @@ mkclip() {  # mkclip OUT CW SIZE [FFMPEG-ARGS…]: a 10-frame clip shown turned 
     /usr/bin/python3 "$(dirname "$0")/../media/rotate_mp4.py" "$TMP/plain.mp4" "$out" "$cw" "${size%x*}" "${size#*x}"
 }
 size_is() { test "$(jget width)x$(jget height)" = "$1"; }
-# same_picture A.png B.png TOL: same size, pixels within TOL levels
-same_picture() {
-    /usr/bin/python3 - "$@" <<'PY'
-import subprocess, sys
-def rgb(p):
-    wh = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=width,height",
-                         "-of", "csv=p=0", p], capture_output=True, text=True).stdout.strip()
-    b = subprocess.run(["ffmpeg", "-v", "error", "-i", p, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-                       capture_output=True).stdout
-    return wh, b
-(wa, a), (wb, b) = rgb(sys.argv[1]), rgb(sys.argv[2])
-assert wa == wb and len(a) == len(b) > 0, (wa, wb)
-d = max(abs(x - y) for x, y in zip(a, b))
-assert d <= int(sys.argv[3]), "%s: differs by %d levels" % (wa, d)
-PY
-}
 
 for cw in 90 180 270; do
     f=$TMP/r$cw.mp4

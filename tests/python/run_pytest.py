@@ -2,8 +2,9 @@
 
 Usage: python3 run_pytest.py TEST_FILE [pytest args...]
 Exits 77 (meson's SKIP) with the reason on stdout when the file cannot run
-here: pytest missing, or a file excluded under the sanitizer this build uses
-(KZV_PY_SKIP_UNDER_SANITIZER lists them, set by tests/python/meson.build).
+here: pytest missing, a file excluded under the sanitizer this build uses
+(KZV_PY_SKIP_UNDER_SANITIZER lists them, set by tests/python/meson.build), or
+a file that skipped itself whole (a package it needs is not installed).
 """
 import os
 import sys
@@ -20,7 +21,13 @@ def main():
     except ImportError:
         print("SKIP: pytest is not installed for this interpreter (apt-get install python3-pytest)")
         return 77
-    return pytest.main(["-q", "-p", "no:cacheprovider", "-rs", test, *sys.argv[2:]])
+    rc = pytest.main(["-q", "-p", "no:cacheprovider", "-rs", test, *sys.argv[2:]])
+    if rc == pytest.ExitCode.NO_TESTS_COLLECTED:
+        # The whole file skipped itself (pytest.importorskip at module level:
+        # a package it needs is missing); its reason is in the summary above.
+        print(f"SKIP {os.path.basename(test)}: no test could run here (see the reason above)")
+        return 77
+    return rc
 
 
 # Guarded: multiprocessing's spawn start method (Dask's worker processes)

@@ -29,8 +29,8 @@
  * conversion: < 0.51 code (tests/perf/test_rgb2yuv.c measures it).
  *
  * Speed: the kernels are written once (rgb2yuv_kernels.h) and compiled
- * twice, plain and for AVX2 (chosen at run time), so both give identical
- * bytes; any number of threads may convert disjoint bands of one picture
+ * three times, plain, for AVX2 and for AVX-512 (chosen at run time), so all
+ * give identical bytes; any number of threads may convert disjoint bands of one picture
  * with one const context.
  */
 #ifndef KZV_SRC_CONVERT_RGB2YUV_H
@@ -50,6 +50,7 @@ typedef struct kzv_rgb2yuv_params {
     int matrix;             /**< H.273 matrix_coefficients (see colorspace.h) */
     int range;              /**< KZV_RANGE_LIMITED or KZV_RANGE_FULL */
     bool no_simd;           /**< force the plain kernels (tests, debugging) */
+    bool no_avx512;         /**< at most the AVX2 kernels (tests, benchmarks) */
 } kzv_rgb2yuv_params;
 
 /** Precomputed conversion; plain data; const use is thread-safe. */
@@ -70,6 +71,7 @@ typedef struct kzv_rgb2yuv {
     int64_t ku[3], kv[3];   /**< chroma gains of the filtered R, G, B sums (2^-32 units) */
     int64_t cadd;           /**< (coff << 32) + rounding */
     bool simd;              /**< AVX2 kernels in use */
+    bool avx512;            /**< AVX-512 build of the kernels in use */
 } kzv_rgb2yuv;
 
 /** Fill *p with: RGB24 → YUV420P, BT.709, limited range, size 0x0. */

@@ -1,8 +1,8 @@
 /*
  * The RGB → YUV kernels of rgb2yuv.c, written once and included twice: with
- * KZV_R2Y_SUF _c (baseline x86-64 / any CPU) and _avx2 (under a target
+ * KZV_R2Y_SUF _c (baseline x86-64 / any CPU), _avx2 and _avx512 (under a target
  * pragma, so the compiler vectorises the same loops for AVX2). Integer
- * arithmetic only, so both builds give identical bytes. See rgb2yuv.h.
+ * arithmetic only, so every build gives identical bytes. See rgb2yuv.h.
  */
 #define KZV_R2Y_CAT_(a, b) a##b
 #define KZV_R2Y_CAT(a, b) KZV_R2Y_CAT_(a, b)

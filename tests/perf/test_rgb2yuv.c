@@ -185,36 +185,44 @@ static void check_reference(const img *im, const yuv *o, kzv_pixfmt f, int matri
     worst_c = wc > worst_c ? wc : worst_c;
 }
 
-static int convert(const img *im, kzv_pixfmt f, int matrix, int range, bool no_simd,
-                   kzv_workers *pool, yuv *o, bool *simd)
+/* kernels: K_C the plain ones, K_AVX2 at most AVX2, K_BEST what this CPU
+ * gets (AVX-512 where it has it). */
+enum { K_C, K_AVX2, K_BEST };
+
+static bool have_simd = false, have_avx512 = false;
+
+static int convert(const img *im, kzv_pixfmt f, int matrix, int range, int kernels,
+                   kzv_workers *pool, yuv *o)
 {
     kzv_rgb2yuv_params p;
     kzv_rgb2yuv_default_params(&p);
     p.width = im->w; p.height = im->h; p.in = im->fmt; p.out = f;
-    p.matrix = matrix; p.range = range; p.no_simd = no_simd;
+    p.matrix = matrix; p.range = range;
+    p.no_simd = kernels == K_C;
+    p.no_avx512 = kernels == K_AVX2;
     kzv_rgb2yuv c;
     int err = kzv_rgb2yuv_init(&c, &p);
     if (err < 0)
         return err;
-    if (simd)
-        *simd = c.simd;
+    have_simd |= c.simd;
+    have_avx512 |= c.avx512;
     yuv_alloc(o, im->w, im->h, f);
     return kzv_rgb2yuv_convert(&c, im->data, im->stride, o->pl, o->stride, pool);
 }
 
 static long long configs = 0;
-static bool have_simd = false;
 
 static void check_one(const img *im, kzv_pixfmt f, int matrix, int range, kzv_workers *pool,
                       bool reference)
 {
-    yuv a, b, c;
-    bool simd = false;
-    KT_CHECK_EQ_INT(convert(im, f, matrix, range, true, NULL, &a, NULL), KZV_OK);
-    KT_CHECK_EQ_INT(convert(im, f, matrix, range, false, NULL, &b, &simd), KZV_OK);
-    KT_CHECK_EQ_INT(convert(im, f, matrix, range, false, pool, &c, NULL), KZV_OK);
-    have_simd |= simd;
-    KT_CHECK(yuv_equal(&a, &b), "C and AVX2 kernels differ: %s -> %s %dx%d matrix %d range %d",
+    yuv a, b, c, d;
+    KT_CHECK_EQ_INT(convert(im, f, matrix, range, K_C, NULL, &a), KZV_OK);
+    KT_CHECK_EQ_INT(convert(im, f, matrix, range, K_AVX2, NULL, &d), KZV_OK);
+    KT_CHECK_EQ_INT(convert(im, f, matrix, range, K_BEST, NULL, &b), KZV_OK);
+    KT_CHECK_EQ_INT(convert(im, f, matrix, range, K_BEST, pool, &c), KZV_OK);
+    KT_CHECK(yuv_equal(&a, &d), "C and AVX2 kernels differ: %s -> %s %dx%d matrix %d range %d",
+             kzv_pixfmt_name(im->fmt), kzv_pixfmt_name(f), im->w, im->h, matrix, range);
+    KT_CHECK(yuv_equal(&a, &b), "C and AVX-512 kernels differ: %s -> %s %dx%d matrix %d range %d",
              kzv_pixfmt_name(im->fmt), kzv_pixfmt_name(f), im->w, im->h, matrix, range);
     KT_CHECK(yuv_equal(&b, &c), "bands over a pool differ from one call: %s -> %s %dx%d",
              kzv_pixfmt_name(im->fmt), kzv_pixfmt_name(f), im->w, im->h);
@@ -224,6 +232,7 @@ static void check_one(const img *im, kzv_pixfmt f, int matrix, int range, kzv_wo
     yuv_free(&a);
     yuv_free(&b);
     yuv_free(&c);
+    yuv_free(&d);
 }
 
 /* Semi-planar output equals planar output, interleaved. */
@@ -233,8 +242,8 @@ static void check_semi(const img *im)
         yuv p, s;
         kzv_pixfmt pf = hi ? KZV_PIXFMT_YUV420P10 : KZV_PIXFMT_YUV420P;
         kzv_pixfmt sf = hi ? KZV_PIXFMT_P010 : KZV_PIXFMT_NV12;
-        convert(im, pf, KZV_MATRIX_BT709, KZV_RANGE_LIMITED, false, NULL, &p, NULL);
-        convert(im, sf, KZV_MATRIX_BT709, KZV_RANGE_LIMITED, false, NULL, &s, NULL);
+        convert(im, pf, KZV_MATRIX_BT709, KZV_RANGE_LIMITED, K_BEST, NULL, &p);
+        convert(im, sf, KZV_MATRIX_BT709, KZV_RANGE_LIMITED, K_BEST, NULL, &s);
         int bad = 0, cw = (im->w + 1) / 2, ch = (im->h + 1) / 2;
         for (int y = 0; y < im->h; y++)
             for (int x = 0; x < im->w; x++)
@@ -310,7 +319,7 @@ static void check_round_trip(void)
             double G = (yy - kr * R - kb * B) / (1 - kr - kb);
             bool inside = R > 0.002 && R < 0.998 && G > 0.002 && G < 0.998 && B > 0.002 && B < 0.998;
             yuv o;
-            KT_CHECK_EQ_INT(convert(&rgb1, f, matrix, range, false, NULL, &o, NULL), KZV_OK);
+            KT_CHECK_EQ_INT(convert(&rgb1, f, matrix, range, K_BEST, NULL, &o), KZV_OK);
             to_rgb(&o, f, matrix, range, &rgb2);
             double worst = 0;
             for (int y = 0; y < h; y++)
@@ -362,13 +371,13 @@ int main(void)
     KT_CHECK_EQ_INT(kzv_rgb2yuv_init(&c, &p), KZV_EUNSUPPORTED);
 
     /* Every input × output × matrix × range, odd and even sizes, noise and
-     * extremes, against the model; C vs AVX2 and bands on each. */
-    static const int sizes[][2] = { { 1, 1 }, { 2, 2 }, { 3, 5 }, { 17, 9 }, { 64, 33 }, { 97, 70 } };
+     * extremes, against the model; C vs AVX2 vs AVX-512 and bands on each. */
+    static const int sizes[][2] = { { 1, 1 }, { 2, 2 }, { 3, 5 }, { 17, 9 }, { 64, 33 }, { 97, 70 }, { 1283, 4 } };
     for (int ii = 0; ii < 3; ii++)
         for (int fi = 0; fi < 8; fi++)
             for (int mi = 0; mi < 5; mi++)
                 for (int range = 1; range <= 2; range++)
-                    for (int si = 0; si < 6; si++) {
+                    for (int si = 0; si < 7; si++) {
                         img im;
                         img_alloc(&im, sizes[si][0], sizes[si][1], ins[ii]);
                         img_fill(&im, (si + mi) % 3 == 2 ? 2 : 0, 0, 0, 0);
@@ -389,7 +398,11 @@ int main(void)
         }
     check_round_trip();
     printf("checked %lld conversions (%s); worst error against the exact model: Y %.3f, C %.3f codes\n",
-           configs, have_simd ? "C and AVX2 kernels" : "C kernels only (no AVX2 here)", worst_y, worst_c);
+           configs, have_avx512 ? "C, AVX2 and AVX-512 kernels" : have_simd ? "C and AVX2 kernels (no AVX-512 here)"
+           : "C kernels only (no AVX2 here)", worst_y, worst_c);
+    if (!have_avx512)
+        printf("not tested: the AVX-512 build of the kernels (this CPU lacks AVX-512 F/BW/DQ/VL%s)\n",
+               getenv("KZV_NO_AVX512") ? ", or KZV_NO_AVX512 is set" : "");
     kzv_workers_destroy(&pool);
     return kt_finish();
 }

@@ -42,10 +42,11 @@
 #  endif
 /* The same kernels once more for AVX-512 (F, BW, DQ, VL) at 512-bit width:
  * the compiler's wider loops (and its byte permutes for the packed RGB
- * input) take 1080p RGB24 -> YUV420P from 2.3 to 1.0 ms per frame on one
- * core of a 2-core EPYC, 4K from 11-13 to 8.3 ms (bench/rgb2yuv_bench.c). */
+ * input) take 1080p RGB24 -> YUV420P from 2.3 to 0.9 ms per frame on one
+ * core of a 2-core EPYC, 4K from 10.7 to 6.2 ms (bench/rgb2yuv_bench.c; GCC). */
 #  if defined(__clang__)
-#    pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,prefer-vector-width=512"))), apply_to = function)
+#    pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))), apply_to = function)
+#    pragma clang attribute push(__attribute__((min_vector_width(512))), apply_to = function)
 #  else
 #    pragma GCC push_options
 #    pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,prefer-vector-width=512")
@@ -54,6 +55,7 @@
 #  include "convert/rgb2yuv_kernels.h"
 #  undef KZV_R2Y_SUF
 #  if defined(__clang__)
+#    pragma clang attribute pop
 #    pragma clang attribute pop
 #  else
 #    pragma GCC pop_options

@@ -6,6 +6,7 @@
  * backend saw each texture released exactly once, nothing live at the end.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
@@ -567,7 +568,7 @@ typedef struct watch {
     kzv_processor *p;
     atomic_bool stop;
     int bad;
-    int64_t samples;
+    atomic_llong samples;
 } watch;
 
 static void *watcher(void *arg)
@@ -576,7 +577,7 @@ static void *watcher(void *arg)
     kzv_processor_stats prev = { 0 }, st;
     while (!atomic_load(&w->stop)) {
         kzv_processor_get_stats(w->p, &st);
-        w->samples++;
+        atomic_fetch_add(&w->samples, 1);
         if (st.decoded < prev.decoded || st.processing < prev.processing ||
             st.released < prev.released || st.uploaded < prev.uploaded ||
             st.released > st.processing || st.processing > st.uploaded ||
@@ -585,6 +586,27 @@ static void *watcher(void *arg)
         prev = st;
     }
     return NULL;
+}
+
+/* A short clip can finish before the scheduler ever runs the watcher, so
+ * the callback holds the run until the watcher has taken fresh snapshots
+ * while frames are in flight (first frame and every 8th). The deadline only
+ * guards against a hang. */
+static int wait_for_watcher(ctx *c, const kzv_frame *f)
+{
+    watch *w = c->hook_data;
+    if (f->frame_index % 8)
+        return 0;
+    long long target = atomic_load(&w->samples) + 2;
+    int64_t deadline = pt_now_ns() + 30 * INT64_C(1000000000);
+    while (atomic_load(&w->samples) < target && pt_now_ns() < deadline)
+        sched_yield();
+    if (atomic_load(&w->samples) < target) {
+        kt_fail_at(__FILE__, __LINE__, "watcher took no snapshot during frame %lld",
+                   (long long)f->frame_index);
+        c->bad++;
+    }
+    return 0;
 }
 
 static void test_stats_from_other_thread(void)
@@ -598,11 +620,16 @@ static void test_stats_from_other_thread(void)
     PT_REQUIRE(pthread_create(&th, NULL, watcher, &w) == 0, "thread");
     ctx c;
     ctx_init(&c, p, u);
+    c.hook = wait_for_watcher;
+    c.hook_data = &w;
     KT_CHECK_EQ_INT(kzv_processor_run(p, on_frame, &c), KZV_OK);
     atomic_store(&w.stop, true);
     pthread_join(th, NULL);
-    KT_CHECK(w.bad == 0, "%d inconsistent snapshots of %lld", w.bad, (long long)w.samples);
-    KT_CHECK(w.samples > 0, "watcher ran");
+    KT_CHECK_EQ_INT(c.bad, 0);
+    long long samples = atomic_load(&w.samples);
+    KT_CHECK(w.bad == 0, "%d inconsistent snapshots of %lld", w.bad, samples);
+    KT_CHECK(samples >= 2 * ((clip_frames + 7) / 8), "watcher sampled during the run (%lld)",
+             samples);
     check_textures("watched run", p, u, NULL);
     kzv_processor_close(&p);
     kzv_uploader_destroy(&u);

@@ -64,6 +64,8 @@ test-release: deps
 bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh $(BUILD)
+	@$(BUILD)/bench/convert_bench --quick
+	@$(BUILD)/bench/rgb2yuv_bench --quick
 	@bench/seek_bench.sh $(BUILD) 100
 	@/usr/bin/python3 bench/python_bench.py $(BUILD)
 	@/usr/bin/python3 bench/dask_bench.py $(BUILD)

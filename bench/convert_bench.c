@@ -2,9 +2,7 @@
  * Micro-benchmark: src/convert/yuv2rgb.c against libswscale, one frame converted over
  * and over (median of many runs), single-threaded and on 2 threads.
  *
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc bench/convert_bench.c src/convert/yuv2rgb.c \
- *      src/core/workers.c $(pkg-config --cflags --libs libswscale libavutil) -lm -lpthread
- *   ./a.out [--quick] [--threads N]
+ *   build/bench/convert_bench [--quick] [--threads N]   (built by meson; run by make bench)
  *
  * Rows: kzv (AVX-512 or AVX2 when the CPU has them), kzv-avx2 (at most AVX2),
  * kzv-C (plain C kernels), sws-fast
@@ -32,47 +30,13 @@
 #include "core/workers.h"
 #include "convert/yuv2rgb.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench_util.h"
 
 typedef struct input {
     const char *name;
     int w, h;
     enum AVPixelFormat fmt;
 } input;
-
-typedef int (*run_fn)(void *ctx);
-
-/* Seconds per call: warm up, then run for ~min_s (at least 5 calls); returns
- * the fastest call and stores the median in *median. On a busy machine the
- * fastest call is the one least disturbed by other processes. */
-static double time_it(run_fn fn, void *ctx, double min_s, double *median)
-{
-    double t[400];
-    int n = 0;
-    fn(ctx);
-    fn(ctx);
-    double start = now_s();
-    while (n < 400 && (n < 5 || now_s() - start < min_s)) {
-        double t0 = now_s();
-        if (fn(ctx) < 0)
-            return -1;
-        t[n++] = now_s() - t0;
-    }
-    qsort(t, (size_t)n, sizeof(double), cmp_d);
-    *median = t[n / 2];
-    return t[0];
-}
 
 typedef struct kzv_run {
     kzv_yuv2rgb c;
@@ -216,7 +180,7 @@ int main(int argc, char **argv)
                         r.dst = dst->data[0];
                         r.dst_stride = dst->linesize[0];
                         r.pool = ti ? pool : NULL;
-                        t[ti] = time_it(run_kzv, &r, min_s, &med[ti]);
+                        t[ti] = bench_time_it(run_kzv, &r, min_s, &med[ti]);
                     } else {
                         sws_run r = { sws_alloc_context(), src, dst };
                         int flags = conv == 3   ? SWS_BICUBIC
@@ -235,7 +199,7 @@ int main(int argc, char **argv)
                             return 1;
                         const int *co = sws_getCoefficients(SWS_CS_ITU709);
                         sws_setColorspaceDetails(r.s, co, 0, co, 1, 0, 1 << 16, 1 << 16);
-                        t[ti] = time_it(run_sws, &r, min_s, &med[ti]);
+                        t[ti] = bench_time_it(run_sws, &r, min_s, &med[ti]);
                         sws_freeContext(r.s);
                     }
                 }

@@ -4,9 +4,7 @@
  * over, on 1 thread and on N (swscale through its "threads" option, kzv on
  * a kzv_workers pool of the same size). Never part of the tests.
  *
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc bench/rgb2yuv_bench.c build/src/libkzv.a \
- *      $(pkg-config --cflags --libs libavformat libavcodec libswscale libavutil egl glesv2) -lm -lpthread
- *   ./a.out [--quick] [--threads N]
+ *   build/bench/rgb2yuv_bench [--quick] [--threads N]   (built by meson; run by make bench)
  *
  * Rows: kzv (AVX-512 or AVX2 when the CPU has them), kzv-avx2 (at most
  * AVX2), kzv-C (plain kernels), sws-fast
@@ -30,38 +28,7 @@
 #include "core/workers.h"
 #include "convert/rgb2yuv.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-typedef int (*run_fn)(void *ctx);
-
-/* Median seconds per call after a warm-up, over >= 5 calls and ~min_s. */
-static double time_it(run_fn fn, void *ctx, double min_s)
-{
-    double t[400];
-    int n = 0;
-    fn(ctx);
-    fn(ctx);
-    double start = now_s();
-    while (n < 400 && (n < 5 || now_s() - start < min_s)) {
-        double t0 = now_s();
-        if (fn(ctx) < 0)
-            return -1;
-        t[n++] = now_s() - t0;
-    }
-    qsort(t, (size_t)n, sizeof(double), cmp_d);
-    return t[n / 2];
-}
+#include "bench_util.h"
 
 typedef struct kzv_run {
     kzv_rgb2yuv c;
@@ -169,9 +136,9 @@ int main(int argc, char **argv)
                 r.dst[i] = ref->data[i];
                 r.dst_stride[i] = ref->linesize[i];
             }
-            double t1 = time_it(run_kzv, &r, min_s);
+            double t1 = bench_median(run_kzv, &r, min_s);
             r.pool = pool;
-            double tn = time_it(run_kzv, &r, min_s);
+            double tn = bench_median(run_kzv, &r, min_s);
             const char *name = k == 2 ? "kzv-C" : k == 1 ? "kzv-avx2" : r.c.avx512 ? "kzv (avx512)" : "kzv";
             printf("%4dx%-5d %-13s %10.2f %10.2f\n", w, h, name, t1 * 1e3, tn * 1e3);
         }
@@ -198,7 +165,7 @@ int main(int argc, char **argv)
                     return 1;
                 const int *co = sws_getCoefficients(SWS_CS_ITU709);
                 sws_setColorspaceDetails(r.s, co, 1, co, 0, 0, 1 << 16, 1 << 16);
-                t[n] = time_it(run_sws, &r, min_s);
+                t[n] = bench_median(run_sws, &r, min_s);
                 sws_freeContext(r.s);
             }
             printf("%4dx%-5d %-13s %10.2f %10.2f   %d\n", w, h, sws[k].name, t[0] * 1e3, t[1] * 1e3,

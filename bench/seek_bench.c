@@ -30,32 +30,13 @@
 
 #include <kzv/kzv.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of the whole process (every decoding thread), seconds. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "bench_util.h"
 
 static uint64_t rng;
 static uint64_t next_rand(void)
 {
     rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
     return rng;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 typedef struct stats { double index_s, mean, median, p95; } stats;
@@ -68,7 +49,7 @@ static stats summarize(double index_s, const double *t, int n)
         s[i] = t[i];
         sum += t[i];
     }
-    qsort(s, (size_t)n, sizeof(*s), cmp_double);
+    qsort(s, (size_t)n, sizeof(*s), bench_cmp_double);
     stats r = { index_s, sum / n, n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2,
                 s[(int)((n - 1) * 0.95 + 0.5)] };
     free(s);
@@ -104,7 +85,7 @@ int main(int argc, char **argv)
     }
 
     /* ---- kzv ---- */
-    double t0 = now();
+    double t0 = bench_now_s();
     kzv_decoder *d = NULL;
     kzv_decoder_settings ks;
     kzv_decoder_default_settings(&ks);
@@ -115,15 +96,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "kzv: %s\n", kzv_decoder_last_error(NULL));
         return 1;
     }
-    double kzv_open_s = now() - t0;
+    double kzv_open_s = bench_now_s() - t0;
     const kzv_index_entry *e = NULL;
     int64_t frames = 0;
-    t0 = now();
+    t0 = bench_now_s();
     if (kzv_decoder_get_index(d, &e, &frames) < 0 || frames < 1) {
         fprintf(stderr, "kzv index: %s\n", kzv_decoder_last_error(d));
         return 1;
     }
-    double kzv_index_s = now() - t0;
+    double kzv_index_s = bench_now_s() - t0;
     double kzv_pts0 = e[0].pts;
 
     int *idx = malloc(sizeof(*idx) * (size_t)n);
@@ -140,16 +121,16 @@ int main(int argc, char **argv)
     FFMS_ErrorInfo err = { .Buffer = errmsg, .BufferSize = sizeof(errmsg) };
     FFMS_Init(0, 0);
     FFMS_SetLogLevel(AV_LOG_QUIET);
-    t0 = now();
+    t0 = bench_now_s();
     FFMS_Indexer *ix = FFMS_CreateIndexer(path, &err);
     FFMS_Index *index = ix ? FFMS_DoIndexing2(ix, FFMS_IEH_ABORT, &err) : NULL;   /* frees ix */
-    double ffms_index_s = now() - t0;
+    double ffms_index_s = bench_now_s() - t0;
     if (!index) {
         fprintf(stderr, "ffms2 index: %s\n", errmsg);
         return 1;
     }
     int track = FFMS_GetFirstTrackOfType(index, FFMS_TYPE_VIDEO, &err);
-    t0 = now();
+    t0 = bench_now_s();
     FFMS_VideoSource *vs = track < 0 ? NULL
                          : FFMS_CreateVideoSource(path, track, index, ffms_threads, FFMS_SEEK_NORMAL, &err);
     if (!vs) {
@@ -163,7 +144,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ffms2 output format: %s\n", errmsg);
         return 1;
     }
-    double ffms_open_s = now() - t0;
+    double ffms_open_s = bench_now_s() - t0;
     const FFMS_VideoProperties *vp = FFMS_GetVideoProperties(vs);
     FFMS_Track *tr = FFMS_GetTrackFromVideo(vs);
     const FFMS_TrackTimeBase *tb = FFMS_GetTimeBase(tr);
@@ -174,13 +155,13 @@ int main(int argc, char **argv)
         for (int turn = 0; turn < 2; turn++) {
             if ((turn == 0) == (i % 2 == 0)) {
                 kzv_frame *f = NULL;
-                t0 = now();
-                double c0 = cpu_now();
+                t0 = bench_now_s();
+                double c0 = bench_cpu_s();
                 int r = kzv_decoder_seek_frame(d, idx[i]);
                 if (r == KZV_OK)
                     r = kzv_decoder_next(d, &f);
-                tk[i] = now() - t0;
-                ck[i] = cpu_now() - c0;
+                tk[i] = bench_now_s() - t0;
+                ck[i] = bench_cpu_s() - c0;
                 if (r != KZV_OK) {
                     fprintf(stderr, "kzv: frame %d: %s\n", idx[i], kzv_decoder_last_error(d));
                     return 1;
@@ -190,11 +171,11 @@ int main(int argc, char **argv)
                 keep(&pk[i], f->data[0], f->stride[0], f->width, f->height, f->pts);
                 kzv_frame_unref(&f);
             } else {
-                t0 = now();
-                double c0 = cpu_now();
+                t0 = bench_now_s();
+                double c0 = bench_cpu_s();
                 const FFMS_Frame *f = FFMS_GetFrame(vs, idx[i], &err);
-                tf[i] = now() - t0;
-                cf[i] = cpu_now() - c0;
+                tf[i] = bench_now_s() - t0;
+                cf[i] = bench_cpu_s() - c0;
                 if (!f) {
                     fprintf(stderr, "ffms2: frame %d: %s\n", idx[i], errmsg);
                     return 1;

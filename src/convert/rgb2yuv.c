@@ -9,12 +9,8 @@
 #include "kzv/common.h"
 #include "convert/colorspace.h"
 #include "convert/rgb2yuv.h"
+#include "core/cpu.h"
 
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-#  define KZV_R2Y_X86 1
-#else
-#  define KZV_R2Y_X86 0
-#endif
 
 /* As in yuv2rgb.c: GCC -O2 vectorises only loops of known trip count. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -25,7 +21,7 @@
 #include "convert/rgb2yuv_kernels.h"
 #undef KZV_R2Y_SUF
 
-#if KZV_R2Y_X86
+#if KZV_CPU_X86
 #  if defined(__clang__)
 #    pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
 #  else
@@ -69,30 +65,6 @@ void kzv_rgb2yuv_default_params(kzv_rgb2yuv_params *p)
     p->out = KZV_PIXFMT_YUV420P;
     p->matrix = KZV_MATRIX_BT709;
     p->range = KZV_RANGE_LIMITED;
-}
-
-static bool cpu_has_avx2(void)
-{
-#if KZV_R2Y_X86
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-#else
-    return false;
-#endif
-}
-
-/* What the AVX-512 build of the kernels may use; KZV_NO_AVX512 in the
- * environment turns it off (benchmarks, and a way out should a CPU
- * misreport it), as for yuv2rgb.c. */
-static bool cpu_has_avx512(void)
-{
-#if KZV_R2Y_X86
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && !getenv("KZV_NO_AVX512");
-#else
-    return false;
-#endif
 }
 
 int kzv_rgb2yuv_init(kzv_rgb2yuv *c, const kzv_rgb2yuv_params *p)
@@ -153,8 +125,10 @@ int kzv_rgb2yuv_init(kzv_rgb2yuv *c, const kzv_rgb2yuv_params *p)
         c->kv[i] = (int64_t)llrint(cv[i] * csc);
     }
     c->cadd = ((int64_t)rc.coff << 32) + ((int64_t)1 << 31);
-    c->simd = !p->no_simd && cpu_has_avx2();
-    c->avx512 = c->simd && !p->no_avx512 && cpu_has_avx512();
+    c->simd = !p->no_simd && kzv_cpu_has(KZV_CPU_AVX2);
+    /* The AVX-512 build of the kernels is compiled for F/BW/DQ/VL. */
+    c->avx512 = c->simd && !p->no_avx512 &&
+                kzv_cpu_has(KZV_CPU_AVX512F | KZV_CPU_AVX512BW | KZV_CPU_AVX512DQ | KZV_CPU_AVX512VL);
     return KZV_OK;
 }
 
@@ -168,7 +142,7 @@ int kzv_rgb2yuv_band(const kzv_rgb2yuv *c, const uint8_t *src, ptrdiff_t src_str
     int32_t *scratch = malloc(sizeof(int32_t) * (3 * (size_t)c->p.width + 2 * (size_t)c->cw));
     if (!scratch)
         return KZV_ENOMEM;
-#if KZV_R2Y_X86
+#if KZV_CPU_X86
     if (c->avx512)
         band_avx512(c, src, src_stride, dst, dst_stride, c0, c1, scratch);
     else if (c->simd)

@@ -53,11 +53,9 @@
 #include "convert/colorspace.h"
 #include "convert/yuv2rgb.h"
 
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-#  define KZV_Y2R_X86 1
+#include "core/cpu.h"
+#if KZV_CPU_X86
 #  include <immintrin.h>
-#else
-#  define KZV_Y2R_X86 0
 #endif
 
 /* GCC at -O2 only vectorises loops whose trip count it knows ("very cheap"
@@ -78,30 +76,6 @@ void kzv_yuv2rgb_default_params(kzv_yuv2rgb_params *p)
     p->matrix = KZV_MATRIX_BT709;
     p->range = KZV_RANGE_LIMITED;
     p->out = KZV_PIXFMT_RGB24;
-}
-
-static bool cpu_has_avx2(void)
-{
-#if KZV_Y2R_X86
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-#else
-    return false;
-#endif
-}
-
-/* The AVX-512 subsets the 8-bit kernels use (BW for 16-bit lanes, VBMI for
- * the byte permutes); KZV_NO_AVX512 in the environment turns them off
- * (benchmarks, and a way out should a CPU misreport them). */
-static bool cpu_has_avx512(void)
-{
-#if KZV_Y2R_X86
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vbmi") && !getenv("KZV_NO_AVX512");
-#else
-    return false;
-#endif
 }
 
 int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p)
@@ -185,8 +159,10 @@ int kzv_yuv2rgb_init(kzv_yuv2rgb *c, const kzv_yuv2rgb_params *p)
         }
         c->rv16 = g16[0]; c->gu16 = g16[1]; c->gv16 = g16[2]; c->bu16 = g16[3];
     }
-    c->simd = !p->no_simd && cpu_has_avx2();
-    c->avx512 = c->simd && !p->no_avx512 && c->bpp != 6 && cpu_has_avx512();
+    c->simd = !p->no_simd && kzv_cpu_has(KZV_CPU_AVX2);
+    /* The 8-bit AVX-512 kernels: BW for 16-bit lanes, VBMI for the byte permutes. */
+    c->avx512 = c->simd && !p->no_avx512 && c->bpp != 6 &&
+                kzv_cpu_has(KZV_CPU_AVX512F | KZV_CPU_AVX512BW | KZV_CPU_AVX512VBMI);
     /* A large frame is written once and read later, by another thread, from
      * memory: storing around the cache saves reading every destination line
      * in first (measured on a 2-core EPYC: 4K RGB24 2.08 -> 1.76 ms per
@@ -290,7 +266,7 @@ static void matrix_c(const kzv_yuv2rgb *c, const int16_t *restrict yb, const int
     }
 }
 
-#if KZV_Y2R_X86
+#if KZV_CPU_X86
 #define TGT_AVX2 __attribute__((target("avx2")))
 
 #define M8(...) _mm_setr_epi8(__VA_ARGS__)
@@ -400,7 +376,7 @@ ALWAYS_INLINE void chroma_rows(const kzv_yuv2rgb *c, int y, int *ka, int *kb, in
     }
 }
 
-#if KZV_Y2R_X86
+#if KZV_CPU_X86
 /* vert_u8 in AVX2 (the compiler's version widens before multiplying): one
  * pmaddubsw on the interleaved (a, b) bytes gives wa a + wb b for 16 pairs.
  * Weights must fit a signed byte (chroma_t passes <= 96). Same integers as
@@ -452,7 +428,7 @@ ALWAYS_INLINE void chroma_t(const kzv_yuv2rgb *c, const uint8_t *const src[3], c
     if (d == 8) {
         if (c->p.semi_planar) {
             vert_nv_u8(ua, ub, tu, tv, cw, wa, wb, off);
-#if KZV_Y2R_X86
+#if KZV_CPU_X86
         } else if (avx2 && wa <= 96) {
             /* wa + wb = 4 m: a weight of 4 m (128 for m = 32) only comes
              * with ka == kb (chroma_rows), so split it over both rows. */
@@ -513,7 +489,7 @@ static void rows_c(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrd
     }
 }
 
-#if KZV_Y2R_X86
+#if KZV_CPU_X86
 /* RGB48 row in AVX2, fused like the 8-bit outputs: luma straight from the
  * source, chroma spread horizontally from T (chroma_t, m = 1) in registers,
  * 32 pixels per step in lo/hi order (see px32); the values fed to mat48
@@ -693,7 +669,7 @@ static void row8_c(const kzv_yuv2rgb *c, const uint8_t *restrict ly, const int16
     }
 }
 
-#if KZV_Y2R_X86
+#if KZV_CPU_X86
 typedef struct k8v {
     __m256i ky, k, rv, gu, gv, bu, ymask, coff, m00, m01, m02, m10, m11, m12, m20, m21, m22;
     __m128i lsh;
@@ -1112,14 +1088,14 @@ int kzv_yuv2rgb_band(const kzv_yuv2rgb *c, const uint8_t *const src[3], const pt
         return KZV_ENOMEM;
     scratch s = { buf, buf + wpad, buf + 2 * wpad, buf + 3 * wpad, buf + 4 * wpad, (uint8_t *)(buf + 5 * wpad) };
     if (c->bpp == 6) {
-#if KZV_Y2R_X86
+#if KZV_CPU_X86
         if (c->simd)
             rows_avx2(c, src, stride, dst, dst_stride, y0, y1, &s);
         else
 #endif
             rows_c(c, src, stride, dst, dst_stride, y0, y1, &s);
     } else {
-#if KZV_Y2R_X86
+#if KZV_CPU_X86
         if (c->avx512)
             rows8_avx512(c, src, stride, dst, dst_stride, y0, y1, &s);
         else if (c->simd)

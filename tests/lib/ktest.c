@@ -8,6 +8,8 @@
 
 #include "ktest.h"
 
+#include "kzv/frame.h"
+
 int kt_checks, kt_failures;
 static char kt_tmp[4096];
 
@@ -110,4 +112,17 @@ void *kt_malloc(size_t n)
         exit(1);
     }
     return p;
+}
+
+uint64_t kt_rgb24_hash(const kzv_frame *f)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int y = 0; y < f->height; y++) {
+        const uint8_t *p = f->data[0] + (size_t)y * f->stride[0];
+        for (int x = 0; x < f->width * 3; x++) {
+            h ^= p[x];
+            h *= 1099511628211ull;
+        }
+    }
+    return h ^ ((uint64_t)f->width << 32 | (uint64_t)f->height);
 }

@@ -31,6 +31,12 @@ int kt_finish(void);
  * missing. Returns a static buffer rotated over 8 slots. */
 const char *kt_fixture(const char *name);
 
+/* FNV-1a over the visible bytes of an RGB24 frame's plane 0 (width * 3 per
+ * row, row padding left out), mixed with its size: what the exactness tests
+ * compare a seek's picture with sequential decoding by. */
+struct kzv_frame;
+uint64_t kt_rgb24_hash(const struct kzv_frame *f);
+
 /* A fresh scratch directory under $TMPDIR (removed by kt_finish). */
 const char *kt_tmpdir(void);
 

@@ -18,19 +18,6 @@ typedef struct ref_frame {
     bool keyframe;
 } ref_frame;
 
-static uint64_t frame_hash(const kzv_frame *f)
-{
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a over the visible pixels */
-    for (int y = 0; y < f->height; y++) {
-        const uint8_t *p = f->data[0] + (size_t)y * f->stride[0];
-        for (int x = 0; x < f->width * 3; x++) {
-            h ^= p[x];
-            h *= 1099511628211ull;
-        }
-    }
-    return h ^ ((uint64_t)f->width << 32 | (uint64_t)f->height);
-}
-
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static int rnd(int n)
 {
@@ -51,10 +38,10 @@ static int expect_run(kzv_decoder *d, const ref_frame *ref, int n, int first, in
             return 1;
         }
         int want = first + k;
-        bool ok = f->frame_index == want && f->pts == ref[want].pts && frame_hash(f) == ref[want].hash;
+        bool ok = f->frame_index == want && f->pts == ref[want].pts && kt_rgb24_hash(f) == ref[want].hash;
         KT_CHECK(ok, "%s: seek to %d (+%d): got index %lld pts %.6f%s, want pts %.6f",
                  what, first, k, (long long)f->frame_index, f->pts,
-                 frame_hash(f) == ref[want].hash ? "" : " (pixels differ)", ref[want].pts);
+                 kt_rgb24_hash(f) == ref[want].hash ? "" : " (pixels differ)", ref[want].pts);
         bad += !ok;
         kzv_frame_unref(&f);
     }
@@ -79,7 +66,7 @@ static void stress(const char *name, int seeks)
             ref = realloc(ref, sizeof(*ref) * (size_t)cap);
             if (!ref) abort();
         }
-        ref[n++] = (ref_frame){ frame_hash(f), f->pts, f->duration, f->keyframe };
+        ref[n++] = (ref_frame){ kt_rgb24_hash(f), f->pts, f->duration, f->keyframe };
         kzv_frame_unref(&f);
     }
     KT_CHECK(r == KZV_EOF && n > 0, "%s: sequential decode ended with %d after %d frames", name, r, n);
@@ -128,7 +115,7 @@ static void stress(const char *name, int seeks)
         KT_CHECK(r == KZV_OK, "%s: keyframe seek: %d", name, r);
         if (kzv_decoder_next(d, &f) == KZV_OK) {
             KT_CHECK(f->frame_index == key && f->keyframe == ref[key].keyframe &&
-                     f->pts == ref[key].pts && frame_hash(f) == ref[key].hash,
+                     f->pts == ref[key].pts && kt_rgb24_hash(f) == ref[key].hash,
                      "%s: keyframe seek to %d landed on %lld, want %d", name, target, (long long)f->frame_index, key);
             kzv_frame_unref(&f);
         }
@@ -158,7 +145,7 @@ static void stress(const char *name, int seeks)
     }
     KT_CHECK_EQ_INT(kzv_decoder_get_frames(d, want, NB, got), KZV_OK);
     for (int i = 0; i < NB; i++) {
-        KT_CHECK(got[i] && got[i]->frame_index == want[i] && frame_hash(got[i]) == ref[want[i]].hash,
+        KT_CHECK(got[i] && got[i]->frame_index == want[i] && kt_rgb24_hash(got[i]) == ref[want[i]].hash,
                  "%s: batch slot %d wants frame %lld", name, i, (long long)want[i]);
         kzv_frame_unref(&got[i]);
     }
@@ -173,7 +160,7 @@ static void stress(const char *name, int seeks)
     KT_CHECK_EQ_INT(kzv_decoder_get_range(d, 1, n + 10, step, range, &nr), KZV_OK);   /* end is clamped */
     KT_CHECK_EQ_INT(nr, (size_t)((n - 1 + step - 1) / step));
     for (size_t i = 0; i < nr; i++) {
-        KT_CHECK(range[i]->frame_index == 1 + (int64_t)i * step && frame_hash(range[i]) == ref[1 + i * step].hash,
+        KT_CHECK(range[i]->frame_index == 1 + (int64_t)i * step && kt_rgb24_hash(range[i]) == ref[1 + i * step].hash,
                  "%s: range item %zu", name, i);
         kzv_frame_unref(&range[i]);
     }

@@ -23,25 +23,12 @@
 
 typedef struct ref_frame { uint64_t hash; double pts; } ref_frame;
 
-static uint64_t frame_hash(const kzv_frame *f)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (int y = 0; y < f->height; y++) {
-        const uint8_t *p = f->data[0] + (size_t)y * f->stride[0];
-        for (int x = 0; x < f->width * 3; x++) {
-            h ^= p[x];
-            h *= 1099511628211ull;
-        }
-    }
-    return h;
-}
-
 static const ref_frame *ref;
 static int nref;
 
 static bool same(const kzv_frame *f, int64_t want)
 {
-    return f && want < nref && f->frame_index == want && f->pts == ref[want].pts && frame_hash(f) == ref[want].hash;
+    return f && want < nref && f->frame_index == want && f->pts == ref[want].pts && kt_rgb24_hash(f) == ref[want].hash;
 }
 
 /* Read `count` frames, wanting want, want + 1, … */
@@ -244,7 +231,7 @@ int main(int argc, char **argv)
             r = realloc(r, sizeof(*r) * (size_t)cap);
             if (!r) abort();
         }
-        r[nref++] = (ref_frame){ frame_hash(f), f->pts };
+        r[nref++] = (ref_frame){ kt_rgb24_hash(f), f->pts };
         kzv_frame_unref(&f);
     }
     kzv_decoder_close(&d);

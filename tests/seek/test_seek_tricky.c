@@ -38,19 +38,6 @@ typedef struct ctx {
     int seeks, bad;
 } ctx;
 
-static uint64_t frame_hash(const kzv_frame *f)
-{
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a over the visible pixels */
-    for (int y = 0; y < f->height; y++) {
-        const uint8_t *p = f->data[0] + (size_t)y * f->stride[0];
-        for (int x = 0; x < f->width * 3; x++) {
-            h ^= p[x];
-            h *= 1099511628211ull;
-        }
-    }
-    return h ^ ((uint64_t)f->width << 32 | (uint64_t)f->height);
-}
-
 static uint64_t rng = 0x2545F4914F6CDD1Dull;
 static int rnd(int n)
 {
@@ -61,13 +48,13 @@ static int rnd(int n)
 /* Compare one returned frame with ref[want]; counts and reports a mismatch. */
 static bool same(ctx *c, const kzv_frame *f, int want, const char *what)
 {
-    bool ok = f && f->frame_index == want && f->pts == c->ref[want].pts && frame_hash(f) == c->ref[want].hash;
+    bool ok = f && f->frame_index == want && f->pts == c->ref[want].pts && kt_rgb24_hash(f) == c->ref[want].hash;
     if (!ok) {
         c->bad++;
         if (c->bad <= 20)
             KT_CHECK(0, "%s: %s: want frame %d (pts %.6f), got %s%lld pts %.6f%s", c->name, what, want,
                      c->ref[want].pts, f ? "" : "no frame ", f ? (long long)f->frame_index : -1LL,
-                     f ? f->pts : NAN, f && frame_hash(f) != c->ref[want].hash ? " (pixels differ)" : "");
+                     f ? f->pts : NAN, f && kt_rgb24_hash(f) != c->ref[want].hash ? " (pixels differ)" : "");
         else
             kt_failures++;
     }
@@ -255,7 +242,7 @@ static int decode_all(kzv_decoder *d, ref_frame **out)
                 abort();
         }
         KT_CHECK(f->frame_index == n, "sequential frame %d has frame_index %lld", n, (long long)f->frame_index);
-        ref[n++] = (ref_frame){ frame_hash(f), f->pts, f->duration, f->keyframe };
+        ref[n++] = (ref_frame){ kt_rgb24_hash(f), f->pts, f->duration, f->keyframe };
         kzv_frame_unref(&f);
     }
     *out = ref;

@@ -22,17 +22,6 @@ typedef struct ref_frame {
     int64_t pts_ts;
 } ref_frame;
 
-static uint64_t frame_hash(const kzv_frame *f)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (int y = 0; y < f->height; y++) {
-        const uint8_t *p = f->data[0] + (size_t)y * f->stride[0];
-        for (int x = 0; x < f->width * 3; x++)
-            h = (h ^ p[x]) * 1099511628211ull;
-    }
-    return h;
-}
-
 static uint8_t *export_index(kzv_decoder *d, size_t *size)
 {
     *size = 0;
@@ -86,7 +75,7 @@ static void check_segment(const char *path, const uint8_t *idx, size_t idx_size,
                  (long long)s->start, (long long)s->end, r);
         if (r != KZV_OK)
             break;
-        KT_CHECK(f->frame_index == i && f->pts_ts == ref[i].pts_ts && frame_hash(f) == ref[i].hash,
+        KT_CHECK(f->frame_index == i && f->pts_ts == ref[i].pts_ts && kt_rgb24_hash(f) == ref[i].hash,
                  "%s: segment [%lld, %lld) frame %lld differs from sequential decoding (got index %lld)", path,
                  (long long)s->start, (long long)s->end, (long long)i, (long long)f->frame_index);
         kzv_frame_unref(&f);
@@ -107,7 +96,7 @@ static void plan_and_decode(const char *name)
     for (kzv_frame *f = NULL; kzv_decoder_next(d, &f) == KZV_OK; kzv_frame_unref(&f)) {
         if (n == cap)
             ref = realloc(ref, sizeof(*ref) * (size_t)(cap = cap ? cap * 2 : 256));
-        ref[n++] = (ref_frame){ frame_hash(f), f->pts_ts };
+        ref[n++] = (ref_frame){ kt_rgb24_hash(f), f->pts_ts };
     }
     const kzv_index_entry *e = NULL;
     int64_t ne = 0;

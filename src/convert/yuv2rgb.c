@@ -823,6 +823,20 @@ TGT_AVX2 ALWAYS_INLINE void k8v_init(const kzv_yuv2rgb *c, k8v *k)
     k->m22 = M8X2(10, -1, -1, 11, -1, -1, 12, -1, -1, 13, -1, -1, 14, -1, -1, 15);
 }
 
+/* The row kernels take the input depth, chroma layout and output size as
+ * compile-time constants (the *_t functions are inlined per combination):
+ * ROW_DISPATCH() calls ROW(in16, chroma, bpp), which the band function
+ * defines, with the constants that match the run-time in16, chroma, bpp. */
+#define ROW_BPP(in16_, chroma_) \
+    do { if (bpp == 3) ROW(in16_, chroma_, 3); else ROW(in16_, chroma_, 4); } while (0)
+#define ROW_CH(in16_) \
+    do { \
+        if (chroma == CH_T2) ROW_BPP(in16_, CH_T2); \
+        else if (chroma == CH_DIRECT) ROW_BPP(in16_, CH_DIRECT); \
+        else ROW_BPP(in16_, CH_T); \
+    } while (0)
+#define ROW_DISPATCH() do { if (in16) ROW_CH(1); else ROW_CH(0); } while (0)
+
 TGT_AVX2 static void rows8_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3], const ptrdiff_t stride[3],
                                 uint8_t *dst, ptrdiff_t dst_stride, int y0, int y1, const scratch *s)
 {
@@ -844,20 +858,7 @@ TGT_AVX2 static void rows8_avx2(const kzv_yuv2rgb *c, const uint8_t *const src[3
         uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
 #define ROW(in16_, chroma_, bpp_) \
     row8_avx2_t(c, &k, ly, lu, lv, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, 0, w, in16_, chroma_, bpp_)
-#define ROW_BPP(in16_, chroma_) \
-    do { if (bpp == 3) ROW(in16_, chroma_, 3); else ROW(in16_, chroma_, 4); } while (0)
-#define ROW_CH(in16_) \
-    do { \
-        if (chroma == CH_T2) ROW_BPP(in16_, CH_T2); \
-        else if (chroma == CH_DIRECT) ROW_BPP(in16_, CH_DIRECT); \
-        else ROW_BPP(in16_, CH_T); \
-    } while (0)
-        if (in16)
-            ROW_CH(1);
-        else
-            ROW_CH(0);
-#undef ROW_CH
-#undef ROW_BPP
+        ROW_DISPATCH();
 #undef ROW
     }
 }
@@ -1039,24 +1040,13 @@ TGT_AVX512 static void rows8_avx512(const kzv_yuv2rgb *c, const uint8_t *const s
         uint8_t *out = dst + (ptrdiff_t)y * dst_stride;
         /* Streaming needs 64-byte aligned stores; rows elsewhere store as usual. */
         const int nt = c->stream && !((uintptr_t)out & 63);
+#define ROW_NT(in16_, chroma_, bpp_, nt_) \
+    row8_avx512_t(c, &kz, &k, ly, lu, lv, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, in16_, chroma_, bpp_, nt_)
 #define ROW(in16_, chroma_, bpp_) \
-    do { if (nt) row8_avx512_t(c, &kz, &k, ly, lu, lv, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, in16_, chroma_, bpp_, 1); \
-         else row8_avx512_t(c, &kz, &k, ly, lu, lv, s->tu, s->tv, s->y, s->u, s->v, s->pl, out, w, in16_, chroma_, bpp_, 0); } while (0)
-#define ROW_BPP(in16_, chroma_) \
-    do { if (bpp == 3) ROW(in16_, chroma_, 3); else ROW(in16_, chroma_, 4); } while (0)
-#define ROW_CH(in16_) \
-    do { \
-        if (chroma == CH_T2) ROW_BPP(in16_, CH_T2); \
-        else if (chroma == CH_DIRECT) ROW_BPP(in16_, CH_DIRECT); \
-        else ROW_BPP(in16_, CH_T); \
-    } while (0)
-        if (in16)
-            ROW_CH(1);
-        else
-            ROW_CH(0);
-#undef ROW_CH
-#undef ROW_BPP
+    do { if (nt) ROW_NT(in16_, chroma_, bpp_, 1); else ROW_NT(in16_, chroma_, bpp_, 0); } while (0)
+        ROW_DISPATCH();
 #undef ROW
+#undef ROW_NT
     }
     if (c->stream)
         _mm_sfence();   /* streamed rows are visible before the band counts as done */

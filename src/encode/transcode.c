@@ -209,25 +209,18 @@ static int retime(tc *t, const kzv_frame *in, kzv_frame **out, bool owned)
 {
     if (*out == in && t->shift_ts == 0)
         return KZV_OK;
+    /* The field flags stay the output's: a filter may have deinterlaced. */
     kzv_frame desc = **out;
-    desc.pts_ts = in->pts_ts - t->shift_ts;
-    desc.time_base = in->time_base;
-    desc.pts = in->time_base.den ? (double)desc.pts_ts * in->time_base.num / in->time_base.den : in->pts;
-    desc.duration = in->duration;
-    desc.frame_index = in->frame_index;
-    desc.keyframe = in->keyframe;
-    desc.color = in->color;
-    if (owned && *out != in) {
-        kzv_frame *f = *out;
-        f->pts_ts = desc.pts_ts;
-        f->time_base = desc.time_base;
-        f->pts = desc.pts;
-        f->duration = desc.duration;
-        f->frame_index = desc.frame_index;
-        f->keyframe = desc.keyframe;
-        f->color = desc.color;
+    kzv_frame *dst = owned && *out != in ? *out : &desc;
+    dst->pts_ts = in->pts_ts - t->shift_ts;
+    dst->time_base = in->time_base;
+    dst->pts = in->time_base.den ? (double)dst->pts_ts * in->time_base.num / in->time_base.den : in->pts;
+    dst->duration = in->duration;
+    dst->frame_index = in->frame_index;
+    dst->keyframe = in->keyframe;
+    dst->color = in->color;
+    if (dst == *out)
         return KZV_OK;
-    }
     kzv_frame *w = NULL;
     int r = kzv_frame_wrap(&w, &desc, unref_opaque, *out);
     if (r < 0) {

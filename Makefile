@@ -73,4 +73,4 @@ bench: build
 	@bench/soak.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan build-tsan
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz build-minimal-*

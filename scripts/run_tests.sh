@@ -73,6 +73,34 @@ for san in "$@"; do
   esac
   stage_done "$san"
 done
+# The configurations without the optional parts (EGL/GLES, SDL2, FreeType)
+# still build under -Werror, and their kzv still runs: code under #ifdef for
+# a missing dependency is compiled nowhere else (a missing-FreeType build
+# once failed on an unused parameter). Library + CLI + examples, no tests.
+minimal_builds() {
+  local sheet; sheet=$(mktemp --suffix=.png)
+  local cfg
+  for cfg in "no-gl:-Dgl=disabled" "gl-no-window:-Dgl=enabled -Dwindow=disabled"; do
+    local name=${cfg%%:*} dir=build-minimal-${cfg%%:*}
+    # shellcheck disable=SC2086  # the options are words
+    if { [ -f "$dir/build.ninja" ] || meson setup "$dir" --buildtype=release -Dfonts=disabled -Dpython=disabled \
+           -Dtests=false ${cfg#*:} >"$dir.setup.log" 2>&1; } &&
+       scripts/reconfigure.sh "$dir" && ninja -C "$dir" >"$dir.ninja.log" 2>&1 &&
+       "$dir/tools/kzv" sheet samples/kizuna-sample.mp4 -o "$sheet" --cols 2 --rows 1 >"$dir.run.log" 2>&1 &&
+       [ -s "$sheet" ]; then
+      echo "minimal build $name OK (kzv sheet with the built-in font)"
+      passed=$((passed+1))
+    else
+      tail -30 "$dir.setup.log" "$dir.ninja.log" "$dir.run.log" 2>/dev/null
+      echo "minimal build $name FAILED"; failed=$((failed+1))
+    fi
+    rm -f "$sheet"
+  done
+}
+echo "== minimal builds =="
+minimal_builds
+stage_done minimal
+
 # libFuzzer smoke runs: KZV_FUZZ_SECONDS (default 200) of fuzzing for the whole stage,
 # shared equally among the targets (at least 5 s each), however many there
 # are (plus about 2 s of start-up each and the build: about 4 minutes

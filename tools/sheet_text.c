@@ -176,6 +176,8 @@ int cli_text_draw(cli_text *t, uint8_t *rgb, int stride, int img_w, int img_h, i
     if (t)   /* glyphs of cli_text_height(): the pixel size that fits it */
         return ft_draw(t, rgb, stride, img_w, img_h, x, y, cli_text_height(t, scale) * 4 / 5,
                        color, text, true);
+#else
+    (void)t;   /* always NULL without FreeType */
 #endif
     return cli_font_draw(rgb, stride, img_w, img_h, x, y, scale, color, text);
 }
@@ -185,6 +187,8 @@ int cli_text_width(cli_text *t, const char *text, int scale)
 #ifdef CLI_HAVE_FREETYPE
     if (t)
         return ft_draw(t, NULL, 0, 0, 0, 0, 0, cli_text_height(t, scale) * 4 / 5, NULL, text, false);
+#else
+    (void)t;
 #endif
     return cli_font_text_width(text, scale);
 }

@@ -29,6 +29,7 @@ deps:
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) --buildtype=release </dev/null
+	@scripts/reconfigure.sh --record $(BUILD)
 
 # reconfigure.sh: a build directory configured before an optional
 # dependency (SDL2, fonts) was installed picks it up.

@@ -28,6 +28,7 @@ run_suite() {  # dir label [meson setup args…]
   local dir=$1 label=$2; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$@" >/dev/null || { echo "[$label] meson setup failed"; failed=$((failed+1)); return; }
+    "$(dirname "$0")/reconfigure.sh" --record "$dir"
   fi
   "$(dirname "$0")/reconfigure.sh" "$dir" || { echo "[$label] meson reconfigure failed"; failed=$((failed+1)); return; }
   if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
@@ -84,7 +85,7 @@ minimal_builds() {
     local name=${cfg%%:*} dir=build-minimal-${cfg%%:*}
     # shellcheck disable=SC2086  # the options are words
     if { [ -f "$dir/build.ninja" ] || meson setup "$dir" --buildtype=release -Dfonts=disabled -Dpython=disabled \
-           -Dtests=false ${cfg#*:} >"$dir.setup.log" 2>&1; } &&
+           -Dtests=false ${cfg#*:} >"$dir.setup.log" 2>&1 && scripts/reconfigure.sh --record "$dir"; } &&
        scripts/reconfigure.sh "$dir" && ninja -C "$dir" >"$dir.ninja.log" 2>&1 &&
        "$dir/tools/kzv" sheet samples/kizuna-sample.mp4 -o "$sheet" --cols 2 --rows 1 >"$dir.run.log" 2>&1 &&
        [ -s "$sheet" ]; then

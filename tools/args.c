@@ -65,6 +65,14 @@ int cli_next(cli_args *a, const char **value)
     return c;
 }
 
+/* parse_only.h: the options are parsed, act on nothing. */
+static bool parse_only_stop(void)
+{
+    if (cli_parse_only)
+        cli_parse_only_reached++;
+    return cli_parse_only;
+}
+
 int cli_one_file(cli_args *a, const char **path, bool required)
 {
     int n = a->argc - a->first_operand;
@@ -73,9 +81,15 @@ int cli_one_file(cli_args *a, const char **path, bool required)
         return cli_usage_error(a->cmd, "more than one FILE given");
     if (n == 0 && required)
         return cli_usage_error(a->cmd, "no FILE given");
-    if (cli_parse_only) {   /* parse_only.h: the options are parsed, act on nothing */
-        cli_parse_only_reached++;
-        return CLI_EXIT_USAGE;
+    return parse_only_stop() ? CLI_EXIT_USAGE : 0;
+}
+
+int cli_operands(cli_args *a, int min, int max, const char *what)
+{
+    int n = a->argc - a->first_operand;
+    if (n < min || (max >= 0 && n > max)) {
+        cli_usage_error(a->cmd, "give %s (%d operand%s given)", what, n, n == 1 ? "" : "s");
+        return -1;
     }
-    return 0;
+    return parse_only_stop() ? -1 : n;
 }

@@ -1,9 +1,6 @@
 /* kzv join OUT PART... [--source SRC]: encoded segments into one file, with
  * the source's audio, subtitles, attachments and chapters (kzv_join()). */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "kzv.h"
 
@@ -23,41 +20,39 @@ static const char usage[] =
 
 int cmd_join(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "source", required_argument, NULL, 's' },
-        { "source-stream", required_argument, NULL, 'n' },
-        { "container", required_argument, NULL, 'c' },
-        { "help", no_argument, NULL, 'h' },
-        { 0 },
+    enum { OPT_SOURCE = CLI_OPT_FIRST_OWN, OPT_SOURCE_STREAM, OPT_CONTAINER };
+    static const struct option opts[] = {
+        { "source", required_argument, NULL, OPT_SOURCE },
+        { "source-stream", required_argument, NULL, OPT_SOURCE_STREAM },
+        { "container", required_argument, NULL, OPT_CONTAINER },
+        CLI_LONGOPT_HELP, { 0 },
     };
     kzv_join_settings s;
     kzv_join_default_settings(&s);
-    const char *cmd = "join";
-    opterr = 0;
-    optind = 1;
-    for (int c; (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1;) {
-        switch (c) {
-        case 's': s.source = optarg; break;
-        case 'c': s.container = optarg; break;
-        case 'n': {
-            char *end = NULL;
-            long v = strtol(optarg, &end, 10);
-            if (!*optarg || *end || v < 0 || v > 65535)
-                return cli_usage_error(cmd, "--source-stream needs a stream number, not '%s'", optarg);
-            s.source_video_stream = (int)v;
+    cli_args a;
+    cli_args_init(&a, argc, argv, opts);
+    const char *v;
+    long long n;
+    for (int r; (r = cli_next(&a, &v)) != CLI_END;) {
+        switch (r) {
+        case CLI_ERR: return CLI_EXIT_USAGE;
+        case OPT_SOURCE: s.source = v; break;
+        case OPT_CONTAINER: s.container = v; break;
+        case OPT_SOURCE_STREAM:
+            if (!cli_parse_int(v, 0, 65535, &n))
+                return cli_usage_error(a.cmd, "--source-stream needs a stream number, not '%s'", v);
+            s.source_video_stream = (int)n;
             break;
-        }
         case 'h': fputs(usage, stdout); return CLI_EXIT_OK;
-        default:
-            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (argc - optind < 2)
-        return cli_usage_error(cmd, "give OUT and at least one PART");
-    const char *out = argv[optind];
-    int err = kzv_join(out, (const char *const *)argv + optind + 1, (size_t)(argc - optind - 1), &s);
+    int nparts = cli_operands(&a, 2, -1, "OUT and at least one PART") - 1;
+    if (nparts < 1)
+        return CLI_EXIT_USAGE;
+    const char *out = argv[a.first_operand];
+    int err = kzv_join(out, (const char *const *)argv + a.first_operand + 1, (size_t)nparts, &s);
     if (err < 0) {
-        fprintf(stderr, "kzv join: %s\n", kzv_join_last_error());
+        cli_errorf(a.cmd, "%s", kzv_join_last_error());
         return CLI_EXIT_INPUT;
     }
     return CLI_EXIT_OK;

@@ -30,6 +30,7 @@
  * manager or a sanitizer build gets there. That hold is not a pause (not in
  * pauses or paused_s), and wall_s counts from the moment playback starts.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,31 +408,6 @@ static void handle_frame(play *pl, kzv_frame *f, kzv_texture t)
         kzv_processor_release(pl->proc, old);
 }
 
-static bool parse_size(const char *s, int *w, int *h)
-{
-    char *end;
-    long a = strtol(s, &end, 10);
-    if (end == s || (*end != 'x' && *end != 'X'))
-        return false;
-    const char *s2 = end + 1;
-    long b = strtol(s2, &end, 10);
-    if (end == s2 || *end || a < 1 || b < 1 || a > 16384 || b > 16384)
-        return false;
-    *w = (int)a;
-    *h = (int)b;
-    return true;
-}
-
-static bool parse_double(const char *s, double min, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v) || v < min)
-        return false;
-    *out = v;
-    return true;
-}
-
 static int setup_output(play *pl)
 {
     if (!pl->use_gl)
@@ -679,11 +655,11 @@ int cmd_play(int argc, char **argv)
             else return cli_usage_error(a.cmd, "--policy must be drop or block, not '%s'", v);
             break;
         case OPT_LATE_MS:
-            if (!parse_double(v, 0, &pl->late_ms))
+            if (!cli_parse_number(v, 0, DBL_MAX, &pl->late_ms))
                 return cli_usage_error(a.cmd, "--late-ms needs a number >= 0, not '%s'", v);
             break;
         case OPT_SPEED:
-            if (!parse_double(v, 1e-3, &pl->speed) || pl->speed > 1000)
+            if (!cli_parse_number(v, 1e-3, 1000, &pl->speed))
                 return cli_usage_error(a.cmd, "--speed needs a number from 0.001 to 1000, not '%s'", v);
             break;
         case 'n':
@@ -691,11 +667,11 @@ int cmd_play(int argc, char **argv)
                 return cli_usage_error(a.cmd, "--frames needs a number >= 1, not '%s'", v);
             break;
         case OPT_DURATION:
-            if (!parse_double(v, 1e-6, &pl->duration))
+            if (!cli_parse_number(v, 1e-6, DBL_MAX, &pl->duration))
                 return cli_usage_error(a.cmd, "--duration needs a number of seconds > 0, not '%s'", v);
             break;
         case OPT_SIZE:
-            if (!parse_size(v, &pl->size_w, &pl->size_h))
+            if (!cli_parse_size(v, 16384, &pl->size_w, &pl->size_h))
                 return cli_usage_error(a.cmd, "--size needs WxH, not '%s'", v);
             break;
         case OPT_RENDER: pl->render = true; break;

@@ -1,7 +1,7 @@
 /* kzv transcode IN OUT: decode → process → encode → mux, everything else
- * kept (kzv_transcode(), include/kzv/transcode.h). Self-contained: its own
- * option parsing (getopt_long), progress output and signal handling. */
-#include <getopt.h>
+ * kept (kzv_transcode(), include/kzv/transcode.h). Options are parsed by the
+ * tool's shared parser (args.c); its own are the progress output and the
+ * signal handling. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -10,14 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <kzv/kzv.h>
-
-int cmd_transcode(int argc, char **argv);
+#include "kzv.h"
 
 /* Exit codes of this command (also in README, "The way back"). */
 enum {
     TC_EXIT_OK = 0,
-    TC_EXIT_USAGE = 2,        /* bad command line */
+    TC_EXIT_USAGE = CLI_EXIT_USAGE,   /* bad command line */
     TC_EXIT_INPUT = 3,        /* cannot open, read or decode the input */
     TC_EXIT_OUTPUT = 4,       /* cannot write the output, the encoder or container refused the
                                  settings (unknown codec or option), processing or the filter failed */
@@ -49,7 +47,7 @@ static void usage(FILE *fp)
           "Range (exact, on frames):\n"
           "  --start-frame N       first frame (display index)\n"
           "  --start SECONDS       first frame: the one displayed at this time\n"
-          "  --frames N            number of frames\n"
+          "  -n, --frames N        number of frames\n"
           "Processing (one of; with neither, a plain re-encode):\n"
           "  --scale N             built-in lanczos scaler (libswscale) by N\n"
           "  --filter-cmd CMD      external filter: `sh -c CMD` reads raw frames on stdin and writes\n"
@@ -113,41 +111,113 @@ static int on_progress(void *user, const kzv_transcode_progress *p)
     return got_signal != 0;
 }
 
-static bool parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
-{
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_double(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (!*s || *end || !(v >= lo && v <= hi))
-        return false;
-    *out = v;
-    return true;
-}
-
-static int bad(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "kzv transcode: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'kzv transcode --help'.\n");
-    return TC_EXIT_USAGE;
-}
+/* The parsed command line. */
+typedef struct tc_args {
+    kzv_transcode_settings s;
+    const char *opts[65];   /* -x KEY=VALUE, NULL-terminated */
+    int nopts;
+    const char *progress_path;
+    bool quiet;
+    const char *in, *out;
+} tc_args;
 
 enum {
-    O_CODEC = 256, O_CRF, O_QP, O_PRESET, O_PIXFMT, O_CONTAINER, O_START, O_START_FRAME, O_FRAMES, O_SCALE,
-    O_FILTER_CMD, O_FILTER_SIZE, O_FILTER_FORMAT, O_FILTER_TIMEOUT, O_NO_AUDIO, O_NO_SUBS, O_NO_ATT, O_NO_DATA,
-    O_LANGUAGE, O_PROGRESS, O_HELP,
+    O_CODEC = CLI_OPT_FIRST_OWN, O_CRF, O_QP, O_PRESET, O_PIXFMT, O_CONTAINER, O_START, O_START_FRAME, O_FRAMES,
+    O_SCALE, O_FILTER_CMD, O_FILTER_SIZE, O_FILTER_FORMAT, O_FILTER_TIMEOUT, O_NO_AUDIO, O_NO_SUBS, O_NO_ATT,
+    O_NO_DATA, O_LANGUAGE,
 };
 
-int cmd_transcode(int argc, char **argv)
+/* One option into t; CLI_EXIT_USAGE after printing why it is wrong. */
+static int take_option(tc_args *t, const char *cmd, int id, const char *v)
+{
+    kzv_transcode_settings *s = &t->s;
+    long long n;
+    double d;
+    switch (id) {
+    case O_CODEC: s->encoder.codec = v; break;
+    case O_CRF:
+        if (!cli_parse_number(v, 0, 1000, &d))
+            return cli_usage_error(cmd, "--crf needs a number from 0 to 1000, not '%s'", v);
+        s->encoder.crf = d;
+        break;
+    case O_QP:
+        if (!cli_parse_int(v, 0, 1000, &n))
+            return cli_usage_error(cmd, "--qp needs an integer from 0 to 1000, not '%s'", v);
+        s->encoder.qp = (int)n;
+        break;
+    case O_PRESET: s->encoder.preset = v; break;
+    case 'x':
+        if (t->nopts == 64)
+            return cli_usage_error(cmd, "more than 64 encoder options");
+        if (!strchr(v, '='))
+            return cli_usage_error(cmd, "--opt needs KEY=VALUE, not '%s'", v);
+        t->opts[t->nopts++] = v;
+        break;
+    case O_PIXFMT: {
+        char name[32];
+        snprintf(name, sizeof(name), "%s", v);
+        size_t l = strlen(name);
+        if (l > 2 && !strcmp(name + l - 2, "le"))
+            name[l - 2] = 0;    /* FFmpeg's yuv420p10le */
+        kzv_pixfmt f = kzv_pixfmt_from_name(name);
+        int sw;
+        if (f == KZV_PIXFMT_NONE || f == KZV_PIXFMT_YUV_AUTO || !kzv_pixfmt_chroma_shift(f, &sw, NULL))
+            return cli_usage_error(cmd, "--pix-fmt: '%s' is not a YUV layout kzv writes", v);
+        s->encoder.format = f;
+        break;
+    }
+    case O_CONTAINER: s->encoder.container = v; break;
+    case O_START:
+        if (!cli_parse_number(v, 0, 1e9, &d))
+            return cli_usage_error(cmd, "--start needs a time in seconds, not '%s'", v);
+        s->start = d;
+        break;
+    case O_START_FRAME:
+        if (!cli_parse_int(v, 0, INT64_MAX, &n))
+            return cli_usage_error(cmd, "--start-frame needs a frame number, not '%s'", v);
+        s->start_frame = n;
+        break;
+    case 'n':
+        if (!cli_parse_int(v, 1, INT64_MAX, &n))
+            return cli_usage_error(cmd, "--frames needs a number >= 1, not '%s'", v);
+        s->frames = n;
+        break;
+    case O_SCALE:
+        if (!cli_parse_int(v, 1, 16, &n))
+            return cli_usage_error(cmd, "--scale needs a factor from 1 to 16, not '%s'", v);
+        s->scale = (int)n;
+        break;
+    case O_FILTER_CMD: s->filter_cmd = v; break;
+    case O_FILTER_SIZE:
+        if (!cli_parse_size(v, 32768, &s->filter_width, &s->filter_height))
+            return cli_usage_error(cmd, "--filter-size needs WxH, not '%s'", v);
+        break;
+    case O_FILTER_FORMAT:
+        if (!strcmp(v, "rgb24"))
+            s->process_format = KZV_PIXFMT_RGB24;
+        else if (!strcmp(v, "rgb48"))
+            s->process_format = KZV_PIXFMT_RGB48;
+        else
+            return cli_usage_error(cmd, "--filter-format must be rgb24 or rgb48, not '%s'", v);
+        break;
+    case O_FILTER_TIMEOUT:
+        if (!cli_parse_number(v, 0.001, 1e6, &d))
+            return cli_usage_error(cmd, "--filter-timeout needs seconds from 0.001 to 1000000, not '%s'", v);
+        s->filter_timeout_ms = (int64_t)(d * 1000);
+        break;
+    case O_NO_AUDIO: s->drop_audio = true; break;
+    case O_NO_SUBS: s->drop_subtitles = true; break;
+    case O_NO_ATT: s->drop_attachments = true; break;
+    case O_NO_DATA: s->drop_data = true; break;
+    case O_LANGUAGE: s->languages = v; break;
+    case CLI_OPT_PROGRESS: t->progress_path = v; break;
+    case 'q': t->quiet = true; break;
+    }
+    return 0;
+}
+
+/* The command line into t: 0, CLI_EXIT_USAGE, or -1 after --help. */
+static int parse_args(tc_args *t, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "codec", required_argument, NULL, O_CODEC },
@@ -159,7 +229,7 @@ int cmd_transcode(int argc, char **argv)
         { "container", required_argument, NULL, O_CONTAINER },
         { "start", required_argument, NULL, O_START },
         { "start-frame", required_argument, NULL, O_START_FRAME },
-        { "frames", required_argument, NULL, O_FRAMES },
+        { "frames", required_argument, NULL, 'n' },
         { "scale", required_argument, NULL, O_SCALE },
         { "filter-cmd", required_argument, NULL, O_FILTER_CMD },
         { "filter-size", required_argument, NULL, O_FILTER_SIZE },
@@ -170,125 +240,51 @@ int cmd_transcode(int argc, char **argv)
         { "no-attachments", no_argument, NULL, O_NO_ATT },
         { "no-data", no_argument, NULL, O_NO_DATA },
         { "language", required_argument, NULL, O_LANGUAGE },
-        { "progress", required_argument, NULL, O_PROGRESS },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, O_HELP },
+        CLI_LONGOPT_REPORT, CLI_LONGOPT_HELP,
         { NULL, 0, NULL, 0 },
     };
-    kzv_transcode_settings s;
-    kzv_transcode_default_settings(&s);
-    s.encoder.codec = "libx264";
-    const char *opts[65] = { NULL };
-    int nopts = 0;
-    const char *progress_path = NULL;
-    bool quiet = false;
-    int64_t iv;
-    double dv;
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "x:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case O_CODEC: s.encoder.codec = optarg; break;
-        case O_CRF:
-            if (!parse_double(optarg, 0, 1000, &dv))
-                return bad("--crf: '%s' is not a number >= 0", optarg);
-            s.encoder.crf = dv;
-            break;
-        case O_QP:
-            if (!parse_int(optarg, 0, 1000, &iv))
-                return bad("--qp: '%s' is not an integer >= 0", optarg);
-            s.encoder.qp = (int)iv;
-            break;
-        case O_PRESET: s.encoder.preset = optarg; break;
-        case 'x':
-            if (nopts == 64)
-                return bad("too many encoder options%s", "");
-            if (!strchr(optarg, '='))
-                return bad("--opt: '%s' is not KEY=VALUE", optarg);
-            opts[nopts++] = optarg;
-            break;
-        case O_PIXFMT: {
-            char name[32];
-            snprintf(name, sizeof(name), "%s", optarg);
-            size_t l = strlen(name);
-            if (l > 2 && !strcmp(name + l - 2, "le"))
-                name[l - 2] = 0;    /* FFmpeg's yuv420p10le */
-            kzv_pixfmt f = kzv_pixfmt_from_name(name);
-            int sw;
-            if (f == KZV_PIXFMT_NONE || f == KZV_PIXFMT_YUV_AUTO || !kzv_pixfmt_chroma_shift(f, &sw, NULL))
-                return bad("--pix-fmt: '%s' is not a YUV layout kzv writes", optarg);
-            s.encoder.format = f;
-            break;
+    kzv_transcode_default_settings(&t->s);
+    t->s.encoder.codec = "libx264";
+    cli_args a;
+    cli_args_init(&a, argc, argv, longopts);
+    const char *v;
+    for (int id; (id = cli_next(&a, &v)) != CLI_END;) {
+        if (id == CLI_ERR)
+            return CLI_EXIT_USAGE;
+        if (id == 'h') {
+            usage(stdout);
+            return -1;
         }
-        case O_CONTAINER: s.encoder.container = optarg; break;
-        case O_START:
-            if (!parse_double(optarg, 0, 1e9, &dv))
-                return bad("--start: '%s' is not a time in seconds", optarg);
-            s.start = dv;
-            break;
-        case O_START_FRAME:
-            if (!parse_int(optarg, 0, INT64_MAX, &iv))
-                return bad("--start-frame: '%s' is not a frame number", optarg);
-            s.start_frame = iv;
-            break;
-        case O_FRAMES:
-            if (!parse_int(optarg, 1, INT64_MAX, &iv))
-                return bad("--frames: '%s' is not a positive count", optarg);
-            s.frames = iv;
-            break;
-        case O_SCALE:
-            if (!parse_int(optarg, 1, 16, &iv))
-                return bad("--scale: '%s' is not a factor 1..16", optarg);
-            s.scale = (int)iv;
-            break;
-        case O_FILTER_CMD: s.filter_cmd = optarg; break;
-        case O_FILTER_SIZE: {
-            int w, h;
-            char tail;
-            if (sscanf(optarg, "%dx%d%c", &w, &h, &tail) != 2 || w < 1 || h < 1 || w > 32768 || h > 32768)
-                return bad("--filter-size: '%s' is not WxH", optarg);
-            s.filter_width = w;
-            s.filter_height = h;
-            break;
-        }
-        case O_FILTER_FORMAT:
-            if (!strcmp(optarg, "rgb24"))
-                s.process_format = KZV_PIXFMT_RGB24;
-            else if (!strcmp(optarg, "rgb48"))
-                s.process_format = KZV_PIXFMT_RGB48;
-            else
-                return bad("--filter-format: '%s' is not rgb24 or rgb48", optarg);
-            break;
-        case O_FILTER_TIMEOUT:
-            if (!parse_double(optarg, 0.001, 1e6, &dv))
-                return bad("--filter-timeout: '%s' is not a number of seconds", optarg);
-            s.filter_timeout_ms = (int64_t)(dv * 1000);
-            break;
-        case O_NO_AUDIO: s.drop_audio = true; break;
-        case O_NO_SUBS: s.drop_subtitles = true; break;
-        case O_NO_ATT: s.drop_attachments = true; break;
-        case O_NO_DATA: s.drop_data = true; break;
-        case O_LANGUAGE: s.languages = optarg; break;
-        case O_PROGRESS: progress_path = optarg; break;
-        case 'q': quiet = true; break;
-        case 'h':
-        case O_HELP: usage(stdout); return TC_EXIT_OK;
-        default:
-            return bad("unknown or incomplete option '%s'", argv[optind - 1]);
-        }
+        if (take_option(t, a.cmd, id, v))
+            return CLI_EXIT_USAGE;
     }
-    if (argc - optind != 2)
-        return bad("expected IN and OUT, got %s", argc - optind < 2 ? "fewer" : "more");
-    const char *in = argv[optind], *out = argv[optind + 1];
-    if (s.filter_cmd && s.scale > 1)
-        return bad("--scale and --filter-cmd do not go together%s", "");
-    if (!s.filter_cmd && (s.filter_width || s.process_format != KZV_PIXFMT_RGB24))
-        return bad("--filter-size and --filter-format need --filter-cmd%s", "");
-    if (s.start_frame > 0 && s.start > 0)
-        return bad("--start and --start-frame do not go together%s", "");
-    if (nopts)
-        s.encoder.options = opts;
+    const kzv_transcode_settings *s = &t->s;
+    if (s->filter_cmd && s->scale > 1)
+        return cli_usage_error(a.cmd, "--scale and --filter-cmd do not go together");
+    if (!s->filter_cmd && (s->filter_width || s->process_format != KZV_PIXFMT_RGB24))
+        return cli_usage_error(a.cmd, "--filter-size and --filter-format need --filter-cmd");
+    if (s->start_frame > 0 && s->start > 0)
+        return cli_usage_error(a.cmd, "--start and --start-frame do not go together");
+    if (cli_operands(&a, 2, 2, "IN and OUT") < 0)
+        return CLI_EXIT_USAGE;
+    t->in = argv[a.first_operand];
+    t->out = argv[a.first_operand + 1];
+    if (t->nopts)
+        t->s.encoder.options = t->opts;
+    return 0;
+}
+
+int cmd_transcode(int argc, char **argv)
+{
+    tc_args t;
+    memset(&t, 0, sizeof(t));
+    int rc = parse_args(&t, argc, argv);
+    if (rc)
+        return rc < 0 ? TC_EXIT_OK : rc;
+    kzv_transcode_settings s = t.s;   /* s.encoder.options points into t.opts */
+    const char *in = t.in, *out = t.out, *progress_path = t.progress_path;
+    bool quiet = t.quiet;
+
 
     prog_state ps = { .tty = !quiet && isatty(STDERR_FILENO) };
     if (progress_path) {

@@ -3,8 +3,6 @@
 
 #include "kzv.h"
 
-int cmd_transcode(int argc, char **argv);   /* cmd_transcode.c */
-
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);

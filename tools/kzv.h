@@ -30,6 +30,7 @@ int cmd_index(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_play(int argc, char **argv);
 int cmd_join(int argc, char **argv);
+int cmd_transcode(int argc, char **argv);
 
 /* ---- command-line parsing (args.c) --------------------------------------
  * getopt_long underneath: each command lists its options as `struct option`
@@ -76,6 +77,10 @@ int cli_next(cli_args *a, const char **value);
 /* After CLI_END: the single FILE operand (*path), or a usage error
  * (returns CLI_EXIT_USAGE; 0 on success). `required` false allows none. */
 int cli_one_file(cli_args *a, const char **path, bool required);
+/* After CLI_END, for commands with several operands: their number, from min
+ * to max (max < 0: no limit), else a usage error "give WHAT" (returns -1).
+ * The operands are a->argv[a->first_operand ...]. */
+int cli_operands(cli_args *a, int min, int max, const char *what);
 
 /* Print "kzv CMD: message" + a hint to run --help on stderr; return CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -89,8 +94,12 @@ void cli_warnf(const char *cmd, const char *fmt, ...)
 
 /* Parse a whole decimal integer in [min, max]; false on anything else. */
 bool cli_parse_int(const char *s, long long min, long long max, long long *out);
+/* Parse a finite decimal number in [min, max]; false on anything else. */
+bool cli_parse_number(const char *s, double min, double max, double *out);
 /* Parse a finite decimal number of seconds >= 0; false on anything else. */
 bool cli_parse_seconds(const char *s, double *out);
+/* Parse "WxH" (or "WXH"), each a whole number in [1, max]; false on anything else. */
+bool cli_parse_size(const char *s, int max, int *w, int *h);
 
 /* ---- FILE + the common options -> an opened decoder/processor (open.c) -- */
 typedef struct cli_input {

@@ -1,6 +1,8 @@
 /* Shared helpers of the kzv tool: error reporting, number parsing, raw
  * frame output, colour names. */
+#include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -40,9 +42,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
+/* strtoll and strtod skip leading white space; a value given as " 5" (a
+ * quoting slip) is refused instead. */
 bool cli_parse_int(const char *s, long long min, long long max, long long *out)
 {
-    if (!s || !*s)
+    if (!s || !*s || isspace((unsigned char)*s))
         return false;
     char *end = NULL;
     errno = 0;
@@ -53,16 +57,37 @@ bool cli_parse_int(const char *s, long long min, long long max, long long *out)
     return true;
 }
 
-bool cli_parse_seconds(const char *s, double *out)
+bool cli_parse_number(const char *s, double min, double max, double *out)
 {
-    if (!s || !*s)
+    if (!s || !*s || isspace((unsigned char)*s))
         return false;
     char *end = NULL;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || *end || !isfinite(v) || v < 0)
+    if (errno || *end || !isfinite(v) || !(v >= min && v <= max))
         return false;
     *out = v;
+    return true;
+}
+
+bool cli_parse_seconds(const char *s, double *out)
+{
+    return cli_parse_number(s, 0, DBL_MAX, out);
+}
+
+bool cli_parse_size(const char *s, int max, int *w, int *h)
+{
+    const char *x = s ? strpbrk(s, "xX") : NULL;
+    if (!x || x - s > 20)
+        return false;
+    char first[24];
+    memcpy(first, s, (size_t)(x - s));
+    first[x - s] = '\0';
+    long long a, b;
+    if (!cli_parse_int(first, 1, max, &a) || !cli_parse_int(x + 1, 1, max, &b))
+        return false;
+    *w = (int)a;
+    *h = (int)b;
     return true;
 }
 

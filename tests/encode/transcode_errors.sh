@@ -11,6 +11,11 @@ O=$TMP/o
 expect_rc 2 "no operands" transcode
 expect_rc 2 "bad --scale" transcode --scale x "$SRC" "$O/x.mkv"
 expect_rc 2 "--scale with --filter-cmd" transcode --scale 2 --filter-cmd cat "$SRC" "$O/x.mkv"
+expect_rc 2 "--frames past INT64_MAX" transcode --frames 99999999999999999999 "$SRC" "$O/x.mkv"
+err_says "99999999999999999999"
+expect_rc 2 "--filter-size with a space" transcode --filter-cmd cat --filter-size "64x 48" "$SRC" "$O/x.mkv"
+expect_rc 2 "three operands" transcode "$SRC" "$O/x.mkv" "$O/y.mkv"
+only_files "$O" 0
 expect_rc 3 "missing input" transcode "$TMP/nope.mkv" "$O/x.mkv"
 only_files "$O" 0
 expect_rc 4 "unwritable output" transcode "$SRC" "$TMP/no/such/dir/x.mkv"

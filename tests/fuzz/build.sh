@@ -23,12 +23,13 @@ done
 # The CLI's y4m and raw writers (tools/y4m.c, kzv_write_frame_raw in tools/util.c).
 srcs+=("$root/tools/y4m.c" "$root/tools/util.c")
 # The rest of the CLI for fuzz_args (the commands' option parsing): every
-# tools/ file but main (kzv.c), the player (cmd_play.c, play_gl.c,
-# args_legacy.c) and the commands fuzz_args does not run.
+# tools/ file but main (kzv.c) and the player's GL drawing (play_gl.c:
+# without KZV_PLAY_HAVE_GL cmd_play.c plays headless only, as a build
+# without GL does).
 cli_srcs=()
 for f in "$root"/tools/*.c; do
   case $(basename "$f") in
-    kzv.c|cmd_play.c|play_gl.c|args_legacy.c|cmd_transcode.c|cmd_join.c|y4m.c|util.c) ;;
+    kzv.c|play_gl.c|y4m.c|util.c) ;;
     *) cli_srcs+=("$f") ;;
   esac
 done

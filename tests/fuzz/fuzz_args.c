@@ -5,14 +5,15 @@
  * are parsed, before it opens FILE. Every command must come back with
  * CLI_EXIT_OK (--help) or CLI_EXIT_USAGE, never crash, read past a string
  * or act (another status aborts). The value parsers are also called on
- * every argument directly, with their results checked: cli_parse_int
- * within its bounds, cli_parse_seconds finite and >= 0, the -o name's kind
- * (cli_output_init: it only stats the name) and --format names.
+ * every argument directly, with their results checked: cli_parse_int and
+ * cli_parse_number within their bounds, cli_parse_seconds finite and >= 0,
+ * cli_parse_size's sides, the -o name's kind (cli_output_init: it only
+ * stats the name) and --format names.
  *
  * Input: byte 0 picks the command (probe, frames, decode, validate, sheet,
- * index, bench), the rest is its arguments separated by NUL bytes (at most
- * MAX_ARGS, each copied to its own allocation). Commands whose parsing is
- * not on cli_next (transcode, join; play's legacy parser) are not covered.
+ * index, bench, transcode, join, play), the rest is its arguments separated
+ * by NUL bytes (at most MAX_ARGS, each copied to its own allocation). Every
+ * command is covered but the list (kzv --help) in kzv.c.
  * Seeds: tests/fuzz/corpus/args; dictionary: tests/fuzz/dict/args.dict. */
 #include <math.h>
 #include <stdio.h>
@@ -32,7 +33,8 @@ typedef struct command {
 
 static const command commands[] = {
     { "probe", cmd_probe }, { "frames", cmd_frames }, { "decode", cmd_decode }, { "validate", cmd_validate },
-    { "sheet", cmd_sheet }, { "index", cmd_index }, { "bench", cmd_bench },
+    { "sheet", cmd_sheet }, { "index", cmd_index }, { "bench", cmd_bench }, { "transcode", cmd_transcode },
+    { "join", cmd_join }, { "play", cmd_play },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -57,6 +59,11 @@ static void check_values(const char *v, const char *next)
     double t = -1;
     if (cli_parse_seconds(v, &t) && !(isfinite(t) && t >= 0))
         broken("cli_parse_seconds gave a time that is not finite and >= 0", v);
+    if (cli_parse_number(v, -1e3, 0.5, &t) && !(t >= -1e3 && t <= 0.5))
+        broken("cli_parse_number gave a number out of its bounds", v);
+    int w = 0, h = 0;
+    if (cli_parse_size(v, 4096, &w, &h) && !(w >= 1 && w <= 4096 && h >= 1 && h <= 4096))
+        broken("cli_parse_size gave a side out of its bounds", v);
     kzv_pixfmt f = kzv_pixfmt_from_name(v);
     if (f != KZV_PIXFMT_NONE && kzv_pixfmt_from_name(kzv_pixfmt_name(f)) != f)
         broken("a format name does not round-trip", v);

@@ -142,7 +142,8 @@ for name, data in cases.items():
 EOF
 
 # fuzz_args: byte 0 the command (0 probe, 1 frames, 2 decode, 3 validate,
-# 4 sheet, 5 index, 6 bench), then its arguments separated by NUL bytes.
+# 4 sheet, 5 index, 6 bench, 7 transcode, 8 join, 9 play), then its
+# arguments separated by NUL bytes.
 mkdir -p "$out/args"
 /usr/bin/python3 - "$out" <<'EOF'
 import os, sys
@@ -162,6 +163,18 @@ cases = {
     "bench": (6, ["--frames", "100", "--json", "--format", "rgb48", "in.mkv"]),
     "help": (2, ["--help"]),
     "ambiguous": (2, ["--st", "1", "--format=", "--frames=1=2", "in"]),
+    "transcode-filter": (7, ["--filter-cmd", "cat", "--filter-size", "128x96", "--filter-format", "rgb48",
+                             "--filter-timeout", "0.5", "-x", "bf=2", "--crf", "18.5", "in.mkv", "out.mkv"]),
+    "transcode-range": (7, ["--start-frame", "10", "-n", "20", "--pix-fmt", "yuv420p10le", "--scale=2",
+                            "--no-audio", "--language", "jpn,eng", "--progress", "-", "--codec", "ffv1", "in", "out"]),
+    "transcode-bad": (7, ["--scale", "2", "--filter-cmd", "x", "--start", "1", "--start-frame", "1",
+                          "--filter-size", "99999999999x1", "--qp", "-1", "a"]),
+    "join": (8, ["--source", "src.mkv", "--source-stream=1", "--container", "matroska", "out.mkv", "p0.mkv",
+                 "p1.mkv"]),
+    "play-headless": (9, ["--headless", "--uploader", "memory", "--queue", "8", "--policy", "block", "--late-ms",
+                          "40", "--speed", "0.5", "--size", "640x360", "--duration", "1e-3", "--fast", "in.mkv"]),
+    "play-window": (9, ["--render", "--snapshot", "s.png", "--hold-last", "--start-paused", "--gl-path", "rgb",
+                        "--stream", "0", "--verify", "-n", "5", "in.mkv"]),
 }
 for name, (cmd, args) in cases.items():
     open(os.path.join(out, "args", name), "wb").write(bytes([cmd]) + b"\0".join(a.encode() for a in args))

@@ -42,22 +42,31 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Describe how the child ended (reaps it when it has). */
+/* Describe how the child ended (reaps it when it has). The child is the
+ * shell, leader of the filter's own process group: before it is reaped, while
+ * its pid (the group's id) cannot be reused, whatever it left running in the
+ * group is killed, so a filter never outlives its finish (`sh -c CMD` forks
+ * CMD, and a stalled CMD would otherwise sleep on as an orphan). */
 static void child_status(kzv_pipe_filter *p, char *buf, size_t n, bool wait)
 {
-    int st = 0;
-    pid_t r = p->pid > 0 ? waitpid(p->pid, &st, wait ? 0 : WNOHANG) : 0;
-    if (r == p->pid) {
-        p->pid = -1;
-        if (WIFEXITED(st))
-            snprintf(buf, n, "it exited with status %d", WEXITSTATUS(st));
-        else if (WIFSIGNALED(st))
-            snprintf(buf, n, "it was killed by signal %d", WTERMSIG(st));
-        else
-            snprintf(buf, n, "it stopped");
-    } else {
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    if (p->pid <= 0 || waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOWAIT | (wait ? 0 : WNOHANG)) < 0 ||
+        si.si_pid != p->pid) {
         snprintf(buf, n, "it is still running");
+        return;
     }
+    kill(-p->pid, SIGKILL);
+    int st = 0;
+    while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    p->pid = -1;
+    if (WIFEXITED(st))
+        snprintf(buf, n, "it exited with status %d", WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        snprintf(buf, n, "it was killed by signal %d", WTERMSIG(st));
+    else
+        snprintf(buf, n, "it stopped");
 }
 
 int kzv_pipe_filter_start(kzv_pipe_filter **out, const char *cmd, int out_w, int out_h, kzv_pixfmt fmt,
@@ -96,7 +105,11 @@ int kzv_pipe_filter_start(kzv_pipe_filter **out, const char *cmd, int out_w, int
     sigaddset(&dfl, SIGPIPE);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &dfl);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    /* Its own process group (pgid = its pid), so that the whole filter can be
+     * killed (child_status()); a Ctrl-C at the terminal reaches kzv, which
+     * stops it. */
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     char *argv[] = { (char *)"sh", (char *)"-c", (char *)cmd, NULL };
     int e = posix_spawn(&p->pid, "/bin/sh", &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -297,7 +310,7 @@ int kzv_pipe_filter_finish(kzv_pipe_filter **pp, bool check, char *err, size_t n
                 child_status(p, why, sizeof(why), false);
             }
             if (p->pid > 0) {
-                kill(p->pid, SIGKILL);
+                kill(-p->pid, SIGKILL);     /* the group: the shell and what it started */
                 child_status(p, why, sizeof(why), true);
                 if (check) {
                     snprintf(err, n, "filter '%s' did not exit after its input ended (killed)", p->cmd);

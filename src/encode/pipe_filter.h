@@ -6,7 +6,9 @@
  * closes its output, writes short or makes no progress for `timeout_ms`
  * gives an error naming what happened, never a hang. SIGPIPE is blocked in
  * the writing thread (a write to a dead filter fails with EPIPE instead of
- * killing the process). The child is always reaped. */
+ * killing the process). The child runs in its own process group, and the
+ * whole group is killed when the shell has ended or is killed: no process of
+ * a filter outlives kzv_pipe_filter_finish(). The child is always reaped. */
 #ifndef KZV_SRC_ENCODE_PIPE_FILTER_H
 #define KZV_SRC_ENCODE_PIPE_FILTER_H
 

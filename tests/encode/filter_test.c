@@ -5,7 +5,8 @@
  *   scale2   the frame doubled (nearest neighbour: 2W×2H)
  *   exit N   like copy for N frames, then exits with status 3
  *   short N  like copy for N frames, then half a frame and exits 0
- *   stall N  like copy for N frames, then sleeps forever
+ *   stall N  like copy for N frames, then sleeps forever (its pid written
+ *            first to the file $FT_PIDFILE names, when set)
  *   slow N   like copy, sleeping N ms per frame
  *   extra    like copy, plus one more frame at the end */
 #include <stdio.h>
@@ -43,9 +44,16 @@ int main(int argc, char **argv)
             rc = 3;
             goto out;
         }
-        if (!strcmp(mode, "stall") && i == n)
+        if (!strcmp(mode, "stall") && i == n) {
+            const char *pidfile = getenv("FT_PIDFILE");
+            FILE *fp = pidfile ? fopen(pidfile, "w") : NULL;
+            if (fp) {
+                fprintf(fp, "%ld\n", (long)getpid());
+                fclose(fp);
+            }
             for (;;)
                 pause();
+        }
         if (!strcmp(mode, "short") && i == n) {
             fwrite(in, 1, fs / 2, stdout);
             goto out;

@@ -37,9 +37,24 @@ expect_rc 4 "filter writes the wrong size" transcode --filter-cmd "$FT copy 64 4
 only_files "$O" 0
 # Given up by the timeout, which the message says (a hang would be the
 # test's own timeout); how long it took is no test's business on a busy machine.
-expect_rc 4 "filter stalls" transcode --filter-cmd "$FT stall 64 48 3 3" --filter-timeout 1 "$SRC" "$O/x.mkv"
+# `sh -c` forks the filter: killing the shell alone used to leave the
+# stalled filter sleeping forever as an orphan; its whole group goes now.
+expect_rc 4 "filter stalls" transcode --filter-cmd "FT_PIDFILE=$TMP/stall.pid $FT stall 64 48 3 3" \
+    --filter-timeout 1 "$SRC" "$O/x.mkv"
 err_says "stalled"
 only_files "$O" 0
+gone() {  # gone PID: no such process, or only a zombie left for init to reap
+    local i
+    [ "$1" -gt 0 ] || return 1   # the filter never wrote its pid
+    for i in $(seq 50); do
+        [ -e "/proc/$1" ] || return 0
+        [ "$(sed 's/^.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" = Z ] && return 0
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null   # not ours to leave behind either way
+    return 1
+}
+check "the stalled filter process ended with kzv (not left running)" gone "$(cat "$TMP/stall.pid" 2>/dev/null || echo 0)"
 expect_rc 4 "filter writes an extra frame" transcode --filter-cmd "$FT extra 64 48 3" "$SRC" "$O/x.mkv"
 err_says "more than one frame"
 only_files "$O" 0

@@ -122,8 +122,8 @@ typedef struct tc_args {
 } tc_args;
 
 enum {
-    O_CODEC = CLI_OPT_FIRST_OWN, O_CRF, O_QP, O_PRESET, O_PIXFMT, O_CONTAINER, O_START, O_START_FRAME, O_FRAMES,
-    O_SCALE, O_FILTER_CMD, O_FILTER_SIZE, O_FILTER_FORMAT, O_FILTER_TIMEOUT, O_NO_AUDIO, O_NO_SUBS, O_NO_ATT,
+    O_CODEC = CLI_OPT_FIRST_OWN, O_CRF, O_QP, O_PRESET, O_PIXFMT, O_CONTAINER, O_START, O_START_FRAME, O_SCALE,
+    O_FILTER_CMD, O_FILTER_SIZE, O_FILTER_FORMAT, O_FILTER_TIMEOUT, O_NO_AUDIO, O_NO_SUBS, O_NO_ATT,
     O_NO_DATA, O_LANGUAGE,
 };
 
@@ -281,21 +281,19 @@ int cmd_transcode(int argc, char **argv)
     int rc = parse_args(&t, argc, argv);
     if (rc)
         return rc < 0 ? TC_EXIT_OK : rc;
-    kzv_transcode_settings s = t.s;   /* s.encoder.options points into t.opts */
-    const char *in = t.in, *out = t.out, *progress_path = t.progress_path;
-    bool quiet = t.quiet;
+    kzv_transcode_settings *s = &t.s;
+    const char *out = t.out;
 
-
-    prog_state ps = { .tty = !quiet && isatty(STDERR_FILENO) };
-    if (progress_path) {
-        ps.machine = !strcmp(progress_path, "-") ? stdout : fopen(progress_path, "w");
+    prog_state ps = { .tty = !t.quiet && isatty(STDERR_FILENO) };
+    if (t.progress_path) {
+        ps.machine = !strcmp(t.progress_path, "-") ? stdout : fopen(t.progress_path, "w");
         if (!ps.machine) {
-            fprintf(stderr, "kzv transcode: cannot write progress to %s\n", progress_path);
+            cli_errorf("transcode", "cannot write progress to %s", t.progress_path);
             return TC_EXIT_OUTPUT;
         }
     }
-    s.progress = on_progress;
-    s.progress_user = &ps;
+    s->progress = on_progress;
+    s->progress_user = &ps;
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof(sa));
@@ -305,7 +303,7 @@ int cmd_transcode(int argc, char **argv)
     sigaction(SIGTERM, &sa, &old_term);
 
     kzv_transcode_progress fin;
-    int err = kzv_transcode(in, out, &s, &fin);
+    int err = kzv_transcode(t.in, out, s, &fin);
 
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
